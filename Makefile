@@ -1,0 +1,36 @@
+# The two commands of the README: `make lab` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export CONTAINERS_CONF := $(CURDIR)/scripts/containers.conf
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+SCENARIOS ?= hardening
+
+.PHONY: setup lab lab-destroy test lint sanity unit molecule bench clean
+setup:
+	scripts/setup.sh
+
+lab: setup
+	scripts/lab.sh up
+
+lab-destroy: setup
+	scripts/lab.sh down
+
+test: setup
+	scripts/test.sh
+
+lint: setup
+	scripts/test.sh lint
+
+sanity: setup
+	scripts/test.sh sanity
+
+unit: setup
+	scripts/test.sh unit
+
+molecule: setup
+	scripts/test.sh molecule $(SCENARIOS)
+
+bench: setup
+	bench/hardening_converge.sh
