@@ -8,7 +8,7 @@ cd "$top"
 export CONTAINERS_CONF="$top/scripts/containers.conf"
 step() { printf '==> %s\n' "$*"; }
 
-packages=(podman runc debootstrap make git python3-venv rsync)
+packages=(podman runc debootstrap make git python3-venv rsync shellcheck)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
