@@ -4,10 +4,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-export PATH="$top/.venv/bin:$PATH"
-export CONTAINERS_CONF="$top/scripts/containers.conf"
-export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
-export ANSIBLE_CONFIG="$top/ansible.cfg"
+# shellcheck source=scripts/env.sh
+source "$top/scripts/env.sh"
 inventory=inventories/lab
 
 case "${1:-up}" in

@@ -5,11 +5,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-export PATH="$top/.venv/bin:$PATH"
-export CONTAINERS_CONF="$top/scripts/containers.conf"
-export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections"
-export ANSIBLE_CONFIG="$top/ansible.cfg"
-export PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 NO_COLOR=1
+# shellcheck source=scripts/env.sh
+source "$top/scripts/env.sh"
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 
 stage() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
