@@ -51,7 +51,7 @@ def test_requirements_pin_the_toolchain():
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:
-            name, _, version = line.partition("==")
+            name, _sep, version = line.partition("==")
             pins[name.split("[")[0]] = version
     for tool in ("ansible", "ansible-core", "molecule", "molecule-plugins", "jinja2", "psycopg", "redis",
                  "pytest", "pytest-testinfra", "ansible-lint"):

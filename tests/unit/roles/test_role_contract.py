@@ -3,7 +3,6 @@ meta/argument_specs.yml stay in sync."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
