@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, load_yaml
 
 ROLES = sorted(p.name for p in (ROOT / "roles").iterdir() if (p / "defaults" / "main.yml").exists())
-PY_TYPES = {"bool": bool, "int": int, "str": str, "list": list, "dict": dict}
+PY_TYPES = {"bool": bool, "int": int, "float": float, "str": str, "list": list, "dict": dict}
 
 
 def _specs(role: str) -> dict:
@@ -21,7 +21,7 @@ def _defaults(role: str) -> dict:
 
 
 def test_there_are_roles():
-    assert "hardening" in ROLES
+    assert {"hardening", "tls"} <= set(ROLES)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -82,7 +82,13 @@ def test_internal_vars_use_the_double_underscore_prefix(role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_templates_start_with_ansible_managed(role):
+    """Files written to hosts carry the managed marker; templates under
+    templates/lookup/ are computations rendered on the controller only."""
+    for path in (ROOT / "roles" / role / "templates" / "lookup").glob("*"):
+        assert path.name.endswith(".yml.j2"), f"{path.name}: lookup templates render YAML"
     for path in (ROOT / "roles" / role / "templates").glob("*"):
+        if path.is_dir() and path.name == "lookup":
+            continue
         assert path.suffix == ".j2", f"{path.name}: templates end in .j2"
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert "ansible_managed" in first, f"{path.name}: first line must carry ansible_managed"
