@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Serve ACME HTTP-01 challenge files, and nothing else.
 
 Usage: tdah-acme-responder ADDRESS PORT WEBROOT
