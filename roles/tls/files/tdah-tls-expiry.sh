@@ -3,7 +3,24 @@
 # node_exporter's textfile collector. Reads the files themselves, so the
 # metrics stay true whether or not renewal ran.
 # Usage: tdah-tls-expiry CERT_DIR TEXTFILE_DIR
+#        tdah-tls-expiry --renewal-succeeded TEXTFILE_DIR
+#          (run by the renewal service after a successful run)
 set -eu
+
+if [ "${1:-}" = --renewal-succeeded ]; then
+    out_dir=${2:?usage: tdah-tls-expiry --renewal-succeeded TEXTFILE_DIR}
+    tmp=$(mktemp "$out_dir/.tdah_tls_renewal.prom.XXXXXX")
+    trap 'rm -f "$tmp"' EXIT
+    {
+        echo '# HELP tdah_tls_renewal_last_success_timestamp_seconds Time the certificate renewal run last succeeded.'
+        echo '# TYPE tdah_tls_renewal_last_success_timestamp_seconds gauge'
+        echo "tdah_tls_renewal_last_success_timestamp_seconds $(date -u +%s)"
+    } >"$tmp"
+    chmod 0644 "$tmp"
+    mv "$tmp" "$out_dir/tdah_tls_renewal.prom"
+    trap - EXIT
+    exit 0
+fi
 
 cert_dir=${1:?usage: tdah-tls-expiry CERT_DIR TEXTFILE_DIR}
 out_dir=${2:?usage: tdah-tls-expiry CERT_DIR TEXTFILE_DIR}

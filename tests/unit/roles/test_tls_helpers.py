@@ -7,6 +7,7 @@ import http.client
 import importlib.util
 import re
 import threading
+import time
 
 import pytest
 from cryptography import x509
@@ -103,3 +104,21 @@ def test_expiry_exporter_reports_the_files_dates(tmp_path):
     assert re.search(r"^tdah_tls_metrics_last_run_timestamp_seconds \d{10}$", text, re.M)
     assert [p.name for p in out.iterdir()] == ["tdah_tls.prom"]
     assert oct((out / "tdah_tls.prom").stat().st_mode & 0o777) == "0o644"
+
+
+def test_renewal_stamp_records_the_time_of_the_last_success(tmp_path):
+    before = int(time.time())
+    result = run(["sh", str(FILES / "tdah-tls-expiry.sh"), "--renewal-succeeded", str(tmp_path)])
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "tdah_tls_renewal.prom").read_text(encoding="ascii")
+    stamp = int(re.search(r"^tdah_tls_renewal_last_success_timestamp_seconds (\d+)$", text, re.M).group(1))
+    assert before <= stamp <= int(time.time())
+    assert "# TYPE tdah_tls_renewal_last_success_timestamp_seconds gauge" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["tdah_tls_renewal.prom"]
+
+
+def test_renewal_stamp_needs_its_directory(tmp_path):
+    result = run(["sh", str(FILES / "tdah-tls-expiry.sh"), "--renewal-succeeded"])
+    assert result.returncode != 0
+    assert "usage: tdah-tls-expiry --renewal-succeeded TEXTFILE_DIR" in result.stderr
+    assert not list(tmp_path.iterdir())
