@@ -7,7 +7,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 SCENARIOS ?= hardening
 
-.PHONY: setup lab lab-destroy test lint sanity unit molecule bench clean
+.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg clean
 setup:
 	scripts/setup.sh
 
@@ -34,3 +34,6 @@ molecule: setup
 
 bench: setup
 	bench/hardening_converge.sh
+
+bench-pg: setup
+	bench/pg_drills.sh

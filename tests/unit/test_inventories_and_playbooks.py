@@ -27,7 +27,8 @@ def test_lab_is_the_seed_topology_in_miniature():
 def test_production_has_the_seed_counts():
     inv = inventory("production")
     counts = {group: len(_hosts(inv, group)) for group in SEED_GROUPS}
-    assert counts == {"loadbalancers": 2, "api": 3, "frontend": 2, "postgres": 2, "redis": 3, "monitoring": 1}
+    # PostgreSQL: the seed's HA section (a master, replica1 and replica2).
+    assert counts == {"loadbalancers": 2, "api": 3, "frontend": 2, "postgres": 3, "redis": 3, "monitoring": 1}
 
 
 @pytest.mark.parametrize("name", ["production", "staging"])
