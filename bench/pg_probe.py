@@ -18,7 +18,6 @@ import time
 import urllib.request
 
 
-
 def primary(nodes: list[str]) -> str | None:
     for node in nodes:
         try:
@@ -74,13 +73,13 @@ def analyse(args: argparse.Namespace) -> int:
     outage = writable = "-"
     if args.switchover:
         start, end = args.switchover
-        times = [t for t, _ in acked if start - 5 <= t <= end + 5]
+        times = [stamp for stamp, _seq in acked if start - 5 <= stamp <= end + 5]
         gaps = [b - a for a, b in zip(times, times[1:])]
         outage = f"{max(gaps):.1f}" if gaps else "no-commits"
     if args.failover is not None:
-        after = [t for t, _ in acked if t > args.failover]
+        after = [stamp for stamp, _seq in acked if stamp > args.failover]
         writable = f"{after[0] - args.failover:.1f}" if after else "never"
-    lost = sum(1 for _, seq in acked if seq not in present)
+    lost = sum(1 for _stamp, seq in acked if seq not in present)
     print(outage, writable, lost)
     return 0
 
