@@ -7,7 +7,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 SCENARIOS ?= hardening
 
-.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg clean
+.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis clean
 setup:
 	scripts/setup.sh
 
@@ -37,3 +37,6 @@ bench: setup
 
 bench-pg: setup
 	bench/pg_drills.sh
+
+bench-redis: setup
+	bench/redis_failover.sh

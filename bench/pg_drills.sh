@@ -13,33 +13,10 @@ source "$top/scripts/env.sh"
 net=tdah-bench-pg
 subnet=10.89.82.0/24
 hosts=(bpg1 bpg2 bpg3 bapp1)
-work=$(mktemp -d /var/tmp/tdah-bench-pg.XXXXXX)
-cleanup() {
-  podman rm -f "${hosts[@]}" >/dev/null 2>&1 || true
-  podman network rm "$net" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cleanup
-mkdir -p "$work"
+# shellcheck source=bench/lib.sh
+source "$top/bench/lib.sh"
 
-podman network create --subnet "$subnet" "$net" >/dev/null
-# Fixed addresses: a killed and restarted container keeps its address, as a
-# rebooted server does.
-ip=10
-for host in "${hosts[@]}"; do
-  ip=$((ip + 1))
-  podman run -d --name "$host" --hostname "$host" --network "$net" --ip "${subnet%.0/24}.$ip" --systemd=always \
-    --cap-add SYS_ADMIN "${TDAH_IMAGE:-localhost/tdah-debian:12}" /lib/systemd/systemd >/dev/null
-done
-
-cat >"$work/inventory.yml" <<INV
-all:
-  vars:
-    ansible_connection: containers.podman.podman
-    ansible_python_interpreter: /usr/bin/python3
-    tls_ca_dir: $work/ca
-  children:
+cat >>"$work/inventory.yml" <<INV
     postgres:
       hosts: {bpg1: {}, bpg2: {}, bpg3: {}}
       vars:
@@ -55,14 +32,7 @@ all:
     api:
       hosts: {bapp1: {}}
 INV
-cat >"$work/ansible.cfg" <<CFG
-[defaults]
-inventory = $work/inventory.yml
-fact_caching = jsonfile
-fact_caching_connection = $work/facts
-interpreter_python = auto_silent
-CFG
-export ANSIBLE_CONFIG="$work/ansible.cfg"
+bench_ansible_cfg
 
 echo "converging the database tier (3 nodes) ..."
 ansible-playbook bench/pg_drills.yml -e "bench_work=$work" -e bench_step=setup >"$work/setup.log" 2>&1 \
@@ -71,7 +41,8 @@ ansible-playbook bench/pg_drills.yml -e "bench_work=$work" -e bench_step=setup >
 run_drill() {  # mode: sync|async
   ansible-playbook bench/pg_drills.yml -e "bench_work=$work" -e "bench_step=$1" >"$work/$1.log" 2>&1 \
     || { tail -60 "$work/$1.log"; exit 1; }
-  grep -Eo 'FIGURES .*' "$work/$1.log" | tail -1 | sed 's/^FIGURES //; s/"$//'
+  # The debug message, not the task recap's line of the same name.
+  grep -Eo '"FIGURES [^"]*' "$work/$1.log" | tail -1 | sed 's/^"FIGURES //'
 }
 echo "drills in synchronous mode ..."
 read -r sw_outage fo_writable fo_lost_sync < <(run_drill sync)

@@ -14,14 +14,17 @@ missing from --present (the markers found on the final primary).
 from __future__ import annotations
 
 import argparse
+import socket
 import time
 import urllib.request
 
 
-def primary(nodes: list[str]) -> str | None:
-    for node in nodes:
+def primary(nodes: dict[str, str]) -> str | None:
+    """The node whose /primary answers 200 (by address: the name of a dead
+    container may take many seconds to fail to resolve)."""
+    for node, address in nodes.items():
         try:
-            with urllib.request.urlopen(f"http://{node}:8008/primary", timeout=0.5) as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://{address}:8008/primary", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
                     return node
         except OSError:
@@ -32,7 +35,8 @@ def primary(nodes: list[str]) -> str | None:
 def write(args: argparse.Namespace) -> int:
     import psycopg  # only on the probing host
 
-    nodes = args.nodes.split(",")
+    # Resolved once, as a load balancer's configuration holds addresses.
+    nodes = {node: socket.gethostbyname(node) for node in args.nodes.split(",")}
     deadline = time.monotonic() + args.seconds
     seq, conn, host = 0, None, None
     with open(args.log, "a", encoding="ascii", buffering=1) as log:
@@ -43,7 +47,7 @@ def write(args: argparse.Namespace) -> int:
                     if host is None:
                         time.sleep(0.05)
                         continue
-                    conn = psycopg.connect(f"host={host} {args.dsn}", autocommit=True)
+                    conn = psycopg.connect(f"host={nodes[host]} {args.dsn}", autocommit=True)
                     conn.execute("SET statement_timeout = '2s'")
                 seq += 1
                 conn.execute("INSERT INTO probe (marker) VALUES (%s)", (f"{args.prefix}-{seq}",))

@@ -4,12 +4,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# The collection's plugins import as ansible_collections.tdah.platform (the
+# setup script links the checkout there).
+if str(ROOT / ".cache" / "collections") not in sys.path:
+    sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 
 def ansible_env() -> dict[str, str]:

@@ -18,9 +18,13 @@ from __future__ import annotations
 import json
 import sys
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
+
+# Seconds a peer has to answer; the peers are asked in parallel.
+PEER_TIMEOUT = 1.0
 
 QUERY = """
 SELECT pg_is_in_recovery() AS in_recovery,
@@ -45,16 +49,26 @@ def node_state(pgport: int, user: str) -> dict:
             "receiver": receiver, "replay_lag_bytes": None if lag is None else int(lag), "timeline": timeline}
 
 
+def peer_health(url: str) -> dict:
+    """A peer's /health body; {} when it does not answer (or its server is down: 503)."""
+    try:
+        with urllib.request.urlopen(url, timeout=PEER_TIMEOUT) as response:  # noqa: S310 (peer URLs from the unit)
+            return json.load(response)
+    except (OSError, ValueError):
+        return {}
+
+
 def newer_primary(state: dict, peers: list[str]) -> str | None:
-    """The first peer that is a primary on a newer timeline than this node, if any."""
-    for url in peers:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (peer URLs from the unit)
-                peer = json.load(response)
-        except (OSError, ValueError):
-            continue  # a peer that does not answer (or whose server is down: 503) cannot outrank this node
-        mine, theirs = state.get("timeline") or 0, peer.get("timeline") or 0
-        if peer.get("up") and peer.get("in_recovery") is False and theirs > mine:
+    """A peer that is a primary on a newer timeline than this node, if any.
+
+    The peers are asked at the same time, so a dead peer costs one timeout,
+    not one per peer, and the answer stays inside a load balancer's check
+    timeout."""
+    with ThreadPoolExecutor(max_workers=len(peers)) as pool:
+        answers = list(pool.map(peer_health, peers))
+    mine = state.get("timeline") or 0
+    for url, peer in zip(peers, answers):
+        if peer.get("up") and peer.get("in_recovery") is False and (peer.get("timeline") or 0) > mine:
             return url
     return None
 

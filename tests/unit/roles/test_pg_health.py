@@ -125,3 +125,24 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_the_peers_are_asked_at_the_same_time(health, monkeypatch):
+    # Each fake peer waits for the other: asked one after the other, the
+    # barrier would break and the first would raise.
+    barrier = threading.Barrier(2, timeout=5)
+    asked = []
+
+    def peer_health(url):
+        barrier.wait()
+        asked.append(url)
+        return {**PRIMARY, "timeline": 3} if url.endswith("b") else {}
+
+    monkeypatch.setattr(health, "peer_health", peer_health)
+    assert health.newer_primary({**PRIMARY, "timeline": 2}, ["http://a", "http://b"]) == "http://b"
+    assert sorted(asked) == ["http://a", "http://b"]
+
+
+def test_a_peer_that_does_not_answer_cannot_outrank(health, monkeypatch):
+    monkeypatch.setattr(health, "PEER_TIMEOUT", 0.2)
+    assert health.peer_health(f"http://127.0.0.1:{_free_port()}/health") == {}
