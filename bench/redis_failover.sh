@@ -46,7 +46,12 @@ ansible-playbook bench/redis_failover.yml -e "bench_work=$work" >"$work/setup.lo
 on_app() { podman exec -e "REDIS_APP_PASSWORD=$app_password" -e "REDIS_SENTINEL_PASSWORD=$sentinel_password" \
   -e "REDISCLI_AUTH=$sentinel_password" bapp2 "$@"; }
 sentinels=bredis1,bredis2,bredis3
-host_of() { for h in bredis1 bredis2 bredis3; do [ "${address[$h]}" = "$1" ] && echo "$h"; done; }
+host_of() {
+  local h
+  for h in bredis1 bredis2 bredis3; do
+    if [ "${address[$h]}" = "$1" ]; then echo "$h"; fi
+  done
+}
 master_address() {
   on_app redis-cli --no-auth-warning --tls --cacert /root/tdah-ca.crt -h bredis1 -p 26379 \
     SENTINEL GET-MASTER-ADDR-BY-NAME mymaster | head -1
