@@ -47,10 +47,11 @@ run_drill() {  # mode: sync|async
 echo "drills in synchronous mode ..."
 read -r sw_outage fo_writable fo_lost_sync < <(run_drill sync)
 echo "drills in asynchronous mode ..."
-read -r _ _ fo_lost_async < <(run_drill async)
+read -r _ fo_writable_async fo_lost_async < <(run_drill async)
 
 printf '\n%-52s %14s %10s %14s\n' "PostgreSQL drills (3 nodes, write probe)" "tdah.platform" "target" "seed"
 printf '%-52s %13ss %9ss %14s\n' "switchover write outage" "$sw_outage" 10 "manual"
-printf '%-52s %13ss %9ss %14s\n' "failover: playbook start -> writable" "$fo_writable" 30 "RTO 4 h"
+printf '%-52s %13ss %9ss %14s\n' "failover: playbook start -> writable (synchronous)" "$fo_writable" 30 "RTO 4 h"
+printf '%-52s %13ss %9ss %14s\n' "failover: playbook start -> writable (asynchronous)" "$fo_writable_async" 30 "RTO 4 h"
 printf '%-52s %14s %10s %14s\n' "acknowledged commits lost (synchronous, FIRST 1)" "$fo_lost_sync" 0 "RPO 1 h"
 printf '%-52s %14s %10s %14s\n' "acknowledged commits lost (asynchronous)" "$fo_lost_async" "-" "RPO 1 h"
