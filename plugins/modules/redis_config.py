@@ -31,12 +31,15 @@ options:
   settings:
     description: Setting names and the values they must have.
     type: dict
-    required: true
-  secret_settings:
-    description: Names in O(settings) whose values are never returned or shown in the diff (C(masterauth)).
-    type: list
-    elements: str
-    default: []
+    default: {}
+  secrets:
+    description:
+      - Settings whose values are secret (C(masterauth), C(requirepass), C(auth-pass)), compared and changed like
+        O(settings) but never logged, returned or shown in the diff.
+      - A separate option, so that Ansible masks it in the invocation it logs on the host before the module runs
+        (a value inside O(settings) would be logged).
+    type: dict
+    default: {}
   rewrite:
     description: On Redis, run C(CONFIG REWRITE) after a change, so that it survives a restart.
     type: bool
@@ -130,20 +133,21 @@ def read_sentinel(client, master_name: str) -> dict:
 def main():
     module, client = redis_module(
         master_name=dict(type="str"),
-        settings=dict(type="dict", required=True),
-        secret_settings=dict(type="list", elements="str", default=[], no_log=False),
+        settings=dict(type="dict", default={}),
+        secrets=dict(type="dict", default={}, no_log=True),
         rewrite=dict(type="bool", default=True),
     )
 
     params = module.params
-    wanted = params["settings"]
-    secrets = set(params["secret_settings"])
-    for name in secrets:
-        value = wanted.get(name)
-        if value is not None:
-            module.no_log_values.add(as_argument(value))
+    secrets = params["secrets"]
+    overlap = sorted(set(secrets) & set(params["settings"]))
+    if overlap:
+        module.fail_json(msg="settings and secrets both name %s: give each setting once" % ", ".join(overlap))
+    for value in secrets.values():
+        module.no_log_values.add(as_argument(value))
+    wanted = dict(params["settings"], **secrets)
     if not wanted:
-        module.fail_json(msg="settings is empty: name at least one setting to manage")
+        module.fail_json(msg="settings and secrets are empty: name at least one setting to manage")
 
     server = where(module)
     sentinel = params["master_name"] is not None
