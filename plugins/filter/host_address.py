@@ -7,8 +7,8 @@ name: host_address
 short_description: The address other hosts use to reach an inventory host (the address contract)
 version_added: 0.1.0
 description:
-  - Given a host's variables (C(hostvars[host])), returns the one address every role writes about that host:
-    certificate SANs, C(pg_hba.conf) lines, firewall sources, replication and Sentinel addresses, and later
+  - Given a host's variables (C(hostvars[host])), returns the one address every role writes about that host,
+    in certificate SANs, C(pg_hba.conf) lines, firewall sources, replication and Sentinel addresses, and later
     load balancer backends and Prometheus targets.
   - In order, the first that is set wins. V(tdah_address), an IP address set per host or group (a NAT,
     a bastion, a multi-homed host: the address on the service network). C(ansible_host) when it is an IP

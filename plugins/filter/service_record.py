@@ -4,10 +4,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: service_record
-short_description: The normalized record of a service declaration (the tdah_services fact)
+short_description: The normalized record of a service declaration (the service_records fact)
 version_added: 0.1.0
 description:
-  - Builds the entry the C(tdah.platform.service) role records for a service in the C(tdah_services) fact,
+  - Builds the entry the C(tdah.platform.service) role records for a service in the C(service_records) fact
+    (C(ansible_local.tdah_services) in later runs),
     which load balancer and monitoring roles read. Ports keep their name, port numbers and protocol (not their
     sources, which are the firewall's business); metrics get their defaults (path V(/metrics), scheme V(http)).
 author: tdah.platform maintainers (@tdah-platform)

@@ -44,3 +44,16 @@ def inventory(name: str) -> dict:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def run_module(capsys):
+    """Run a module's main() in-process with the given arguments and return its result."""
+    from ansible.module_utils.testing import patch_module_args
+
+    def _run(module, args: dict) -> dict:
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                module.main()
+        return json.loads(capsys.readouterr().out)
+    return _run

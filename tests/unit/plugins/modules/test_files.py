@@ -1,0 +1,82 @@
+"""files: compare first, then change only what differs; check, apply, check, apply."""
+from __future__ import annotations
+
+import getpass
+import grp
+import os
+import stat
+
+from ansible_collections.tdah.platform.plugins.modules import files
+
+OWNER = getpass.getuser()
+GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+def _args(tmp_path, **extra):
+    entries = [
+        {"path": str(tmp_path / "conf.d"), "state": "directory", "mode": "0750"},
+        {"path": str(tmp_path / "conf.d" / "a.conf"), "content": "a = 1\n", "mode": "0640"},
+        {"path": str(tmp_path / "gone"), "state": "absent"},
+    ]
+    for entry in entries:
+        entry.update(owner=OWNER, group=GROUP)
+    return {"files": entries, **extra}
+
+
+def _mode(path) -> str:
+    return "%04o" % stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_check_apply_check_apply(tmp_path, run_module):
+    (tmp_path / "gone").write_text("x")
+    checked = run_module(files, {**_args(tmp_path), "_ansible_check_mode": True})
+    assert checked["changed"] and len(checked["changed_paths"]) == 3
+    assert not (tmp_path / "conf.d").exists() and (tmp_path / "gone").exists()
+
+    applied = run_module(files, _args(tmp_path))
+    assert applied["changed"] and applied["content_changed"] == applied["changed_paths"]
+    assert (tmp_path / "conf.d" / "a.conf").read_text() == "a = 1\n"
+    assert _mode(tmp_path / "conf.d") == "0750" and _mode(tmp_path / "conf.d" / "a.conf") == "0640"
+    assert not (tmp_path / "gone").exists()
+
+    assert not run_module(files, {**_args(tmp_path), "_ansible_check_mode": True})["changed"]
+    assert not run_module(files, _args(tmp_path))["changed"]
+
+
+def test_a_mode_drift_is_fixed_without_touching_the_content(tmp_path, run_module):
+    run_module(files, _args(tmp_path))
+    target = tmp_path / "conf.d" / "a.conf"
+    os.chmod(target, 0o666)
+    fixed = run_module(files, _args(tmp_path))
+    assert fixed["changed_paths"] == [str(target)] and fixed["content_changed"] == []
+    assert _mode(target) == "0640"
+
+
+def test_a_new_file_without_mode_is_0644(tmp_path, run_module):
+    run_module(files, {"files": [{"path": str(tmp_path / "b"), "content": "b\n", "owner": OWNER, "group": GROUP}]})
+    assert _mode(tmp_path / "b") == "0644"
+
+
+def test_content_that_fails_validation_is_not_written(tmp_path, run_module):
+    target = tmp_path / "v.conf"
+    target.write_text("good\n")
+    result = run_module(files, {"files": [{"path": str(target), "content": "bad\n", "owner": OWNER, "group": GROUP,
+                                           "validate": "grep -q good %s"}]})
+    assert result["failed"] and "validating the new" in result["msg"] and "the file is unchanged" in result["msg"]
+    assert target.read_text() == "good\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["v.conf"], "the temporary copy is left behind"
+
+
+def test_the_diff_shows_before_and_after(tmp_path, run_module):
+    target = tmp_path / "d"
+    target.write_text("old\n")
+    result = run_module(files, {"files": [{"path": str(target), "content": "new\n", "owner": OWNER, "group": GROUP}],
+                                "_ansible_diff": True})
+    assert result["diff"] == [{"before_header": str(target), "after_header": str(target), "before": "old\n", "after": "new\n"}]
+
+
+def test_a_directory_that_is_not_empty_is_not_removed(tmp_path, run_module):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    result = run_module(files, {"files": [{"path": str(tmp_path / "full"), "state": "absent"}]})
+    assert result["failed"] and "not empty" in result["msg"]
