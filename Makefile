@@ -5,9 +5,10 @@ export CONTAINERS_CONF := $(CURDIR)/scripts/containers.conf
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export TDAH_ROOT := $(CURDIR)
 SCENARIOS ?= hardening
 
-.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis clean
+.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis bench-platform clean
 setup:
 	scripts/setup.sh
 
@@ -40,3 +41,6 @@ bench-pg: setup
 
 bench-redis: setup
 	bench/redis_failover.sh
+
+bench-platform: setup
+	bench/platform_timing.sh $(ARGS)

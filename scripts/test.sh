@@ -10,6 +10,9 @@ source "$top/scripts/env.sh"
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 
 stage() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+# Prefix each line with the time; molecule's "[scenario > stage] Executed"
+# lines then give each stage's duration.
+stamp() { while IFS= read -r line; do printf '%(%H:%M:%S)T %s\n' -1 "$line"; done; }
 
 run_lint() {
   stage "ansible-lint (profile production)"
@@ -57,7 +60,8 @@ run_molecule() {
   for s in "${scenarios[@]}"; do
     stage "molecule test -s $s"
     local start=$SECONDS
-    molecule test -s "$s"
+    # Each line gets the time, so the stages' durations can be read off the log.
+    molecule test -s "$s" 2>&1 | stamp
     echo "molecule scenario $s passed in $((SECONDS - start)) s"
   done
 }

@@ -11,7 +11,7 @@ description:
     in certificate SANs, C(pg_hba.conf) lines, firewall sources, replication and Sentinel addresses, and later
     load balancer backends and Prometheus targets.
   - In order, the first that is set wins. V(tdah_address), an IP address set per host or group (a NAT,
-    a bastion, a multi-homed host: the address on the service network). C(ansible_host) when it is an IP
+    a bastion, a multi-homed host; the address on the service network). C(ansible_host) when it is an IP
     address. The default IPv4 address from the host's facts, then the default IPv6 one.
   - A host with none of them, or a V(tdah_address) that is not an IP address, is an error that names the
     host and says what to set. Nothing falls back to a name.

@@ -1,0 +1,27 @@
+"""A Lynis audit of a lab host with the lab's own settings (as production: only sshusers log in;
+syslog forwarded to the monitoring host; /tmp without exec)."""
+from __future__ import annotations
+
+import re
+
+
+def test_lynis_hardening_index_is_at_least_85(lab, remote):
+    host = remote(lab["groups"]["loadbalancers"][0])
+    installed = host.run("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lynis",
+                         sudo=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+    audit = host.run("lynis audit system --quick --no-colors --skip-plugins", sudo=True, timeout=600)
+    assert audit.returncode == 0, audit.stderr[-2000:]
+    index = int(re.search(r"Hardening index : (\d+)", audit.stdout).group(1))
+    suggestions = host.run("grep -E '^(suggestion|warning)\\[\\]=' /var/log/lynis-report.dat", sudo=True).stdout
+    print(f"Lynis hardening index {index}\n{suggestions}")
+    assert index >= 85, f"Lynis hardening index {index} < 85; still suggested:\n{suggestions}"
+
+
+def test_the_sandboxed_services_score_low_exposure(lab, remote):
+    units = {"pg1": ["tdah-pg-health.service", "tdah-tls-expiry.service"], "redis1": ["redis-server.service", "redis-sentinel.service"]}
+    for name, unit_names in units.items():
+        for unit in unit_names:
+            result = remote(name).run(f"systemd-analyze security --no-pager {unit}", sudo=True)
+            score = float(re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout).group(1))
+            assert score <= 4.0, f"{name} {unit}: exposure {score}"

@@ -1,0 +1,59 @@
+"""Bad input through site.yml is refused in its first play, with a message that says what to fix,
+before any host changes."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+
+from conftest import recap
+
+# One line per case: extra arguments, the message expected (a regular expression on flattened output).
+CASES = {
+    "lockout": (["-e", json.dumps({"hardening_ssh_allow_users": ["someoneelse"]})],
+                r"Refusing to apply an SSH config that locks out 'deploy': not in hardening_ssh_allow_users \['someoneelse'\]"),
+    "controller-outside-admin-networks": (["-e", json.dumps({"hardening_firewall_admin_networks": ["192.0.2.0/24"]})],
+                                          r"does not hold 10\.89\.\d+\.1, the address Ansible connects from"),
+    "malformed-rule": (["-e", json.dumps({"hardening_firewall_rules": [{"name": "web", "port": 70000, "from_groups": ["api"]}]})],
+                       r"Malformed rule in hardening_firewall_rules: .*port \(1-65535\)"),
+    "postgres-synchronous-mode": (["-e", "postgres_replication_synchronous_mode=all"],
+                                  r"postgres_replication_synchronous_mode.*(all|choices)"),
+    "redis-quorum": (["-e", "redis_sentinel_quorum=4"], r"redis_sentinel_quorum"),
+}
+
+WATCHED = ["/etc/ssh/sshd_config.d/00-tdah-hardening.conf", "/etc/nftables.conf", "/etc/nftables.d/10-inventory.nft"]
+
+
+def _checksums(remote, name) -> dict:
+    result = remote(name).run("sha256sum " + " ".join(WATCHED), sudo=True)
+    assert result.returncode == 0, result.stderr
+    return dict(reversed(line.split()) for line in result.stdout.splitlines())
+
+
+def _refused(result, message, hosts):
+    output = re.sub(r"\s+", " ", (result.stdout + result.stderr).replace("''", "'"))
+    assert result.returncode != 0, output[-3000:]
+    assert re.search(message, output), f"expected /{message}/ in: {output[-3000:]}"
+    counts = recap(result.stdout)
+    assert not [h for h, c in counts.items() if c["changed"]], counts
+    # The preflight play stops every host: no role play ran.
+    assert "PLAY [Harden every host]" not in result.stdout, "a role play ran after the preflight failed"
+    return counts
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_refused_before_any_change(case, lab, playbook, remote):
+    before = {name: _checksums(remote, name) for name in ("pg1", "lb1")}
+    args, message = CASES[case]
+    _refused(playbook("site.yml", *args), message, lab["hosts"])
+    assert {name: _checksums(remote, name) for name in ("pg1", "lb1")} == before
+
+
+def test_an_address_override_that_is_not_an_address_is_refused(lab, playbook, tmp_path):
+    # One host's tdah_address, as an inventory would set it.
+    extra = tmp_path / "override.yml"
+    extra.write_text("all:\n  hosts:\n    pg2:\n      tdah_address: pg2.example.org\n")
+    result = playbook("site.yml", "-i", str(extra))
+    _refused(result, r"tdah_address of pg2 is 'pg2\.example\.org', which is not an IP address", lab["hosts"])
