@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Print the Debian packages the roles install, for the test image layer.
 
 The roles keep their package lists in their own vars and defaults files;

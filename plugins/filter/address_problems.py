@@ -49,7 +49,7 @@ from ansible_collections.tdah.platform.plugins.module_utils._network import reso
 def address_problems(hosts, hostvars, hosts_only=False) -> list:
     out = []
     for host in hosts:
-        _, problem = resolve(host, hostvars[host])
+        problem = resolve(host, hostvars[host])[1]
         if problem:
             out.append(host if hosts_only else problem)
     return out

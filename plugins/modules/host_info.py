@@ -113,11 +113,27 @@ EXAMPLES = r"""
 
 RETURN = r"""
 packages:
-  description: V(missing) (asked for and not installed), V(unwanted) (installed though asked absent), V(apt_lists)
-    (whether apt has package lists).
+  description: What the packages of O(packages) and O(packages_absent) are like.
   returned: always
   type: dict
-  sample: {missing: [nftables], unwanted: [], apt_lists: true}
+  contains:
+    missing:
+      description: Packages of O(packages) that are not installed.
+      returned: always
+      type: list
+      elements: str
+      sample: [nftables]
+    unwanted:
+      description: Packages of O(packages_absent) that are installed.
+      returned: always
+      type: list
+      elements: str
+      sample: [telnet]
+    apt_lists:
+      description: Whether apt has package lists (a fresh image has none).
+      returned: always
+      type: bool
+      sample: true
 units_down:
   description: Units of O(units) that are not both enabled and active (or do not exist).
   returned: always
@@ -315,11 +331,9 @@ def login_info() -> dict:
     sudo = "SUDO_USER" in env
     user = env.get("SUDO_USER") or _name(pwd.getpwuid, os.getuid())
     connection = env.get("SSH_CONNECTION", "")
-    pid = os.getpid()
-    for _ in range(16):
-        if connection or pid <= 1:
-            break
-        pid = _parent(pid)
+    pid, hops = os.getpid(), 0
+    while not connection and pid > 1 and hops < 16:
+        pid, hops = _parent(pid), hops + 1
         connection = _environ(pid).get("SSH_CONNECTION", "") if pid > 1 else ""
     return {"user": user, "client_address": connection.split(" ")[0] if connection else "", "sudo": sudo}
 
@@ -354,8 +368,8 @@ def main():
     installed = set()
     if wanted or unwanted:
         names = sorted(set(wanted) | set(unwanted))
-        _, out, _ = module.run_command(["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\\n"] + names,
-                                       environ_update=env)
+        out = module.run_command(["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\\n"] + names,
+                                 environ_update=env)[1]
         installed = {line.split()[0] for line in out.splitlines() if line.endswith(" installed")}
     result["packages"] = dict(missing=[p for p in wanted if p not in installed],
                               unwanted=[p for p in unwanted if p in installed],
@@ -386,7 +400,7 @@ def main():
     if params["ssh_host_keys"]:
         for path in sorted(glob.glob("/etc/ssh/ssh_host_*_key")):
             kind = re.match(r"ssh_host_(\w+)_key$", os.path.basename(path)).group(1)
-            rc, out, _ = module.run_command(["ssh-keygen", "-l", "-f", path + ".pub"], environ_update=env)
+            rc, out = module.run_command(["ssh-keygen", "-l", "-f", path + ".pub"], environ_update=env)[:2]
             bits = int(out.split()[0]) if rc == 0 and out.split() and out.split()[0].isdigit() else 0
             result["ssh_host_keys"][kind] = dict(path=path, bits=bits)
 

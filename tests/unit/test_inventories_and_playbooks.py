@@ -21,6 +21,7 @@ def test_lab_is_the_seed_topology_in_miniature():
     assert _hosts(inv, "redis") == ["redis1", "redis2", "redis3"]
     assert _hosts(inv, "monitoring") == ["mon1"]
 
+
 def test_the_lab_is_reached_as_production_is_over_ssh_as_deploy():
     result = run(["ansible", "-i", "inventories/lab", "lab", "-m", "ansible.builtin.debug", "-a",
                   "msg={{ [ansible_connection | default('ssh'), ansible_user, ansible_host] | join(' ') }}"])

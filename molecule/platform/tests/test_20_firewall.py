@@ -16,7 +16,7 @@ def echo(address):
     packet = struct.pack("!BBHHH", 8, 0, 0, 0, 1) + b"tdah"
     try:
         s.sendto(packet, (address, 0))
-        data, _ = s.recvfrom(1024)
+        data = s.recvfrom(1024)[0]
         return data[0] == 0
     except OSError:
         return False
@@ -36,7 +36,7 @@ def listening(lab, remote) -> dict[str, list[int]]:
         found = set()
         for line in result.stdout.splitlines():
             local = line.split()[3]
-            address, _, port = local.rpartition(":")
+            address, port = local.rsplit(":", 1)
             if address.strip("[]") in ("127.0.0.1", "::1") or address.startswith("127.") or "%lo" in address:
                 continue
             found.add(int(port))

@@ -18,7 +18,11 @@ rm -f "$p"'''
 
 
 def _report(stdout: str) -> dict:
-    report = {key: value.strip() for key, _, value in (line.partition(" ") for line in stdout.splitlines() if line)}
+    report = {}
+    for line in stdout.splitlines():
+        if line:
+            key, value = (line.split(" ", 1) + [""])[:2]
+            report[key] = value.strip()
     assert set(report) == {"journal", "varlog", "readable"}, stdout
     return report
 
@@ -59,9 +63,9 @@ def test_every_host_s_logs_reach_the_log_host(lab, remote):
             continue
         markers[name] = f"tdah-log-delivery-{name}-{uuid.uuid4().hex}"
         assert remote(name).run(f"logger -t tdah-verify {markers[name]}").returncode == 0
-    for _ in range(30):
+    for attempt in range(30):
         found = collector.run(f"grep -rlF -e {' -e '.join(markers.values())} /var/log/remote", sudo=True).stdout.split()
-        if len(found) == len(markers):
+        if len(found) == len(markers) or attempt == 29:
             break
         time.sleep(1)
     assert sorted(found) == sorted(f"/var/log/remote/{name}.log" for name in markers), found

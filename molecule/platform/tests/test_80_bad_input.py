@@ -2,7 +2,6 @@
 before any host changes."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
