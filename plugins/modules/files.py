@@ -125,6 +125,15 @@ def fix_attributes(module: AnsibleModule, path: str, entry: dict) -> None:
     module.set_fs_attributes_if_different(args, False)
 
 
+def keep_attributes(module: AnsibleModule, path: str, entry: dict) -> tuple[bool, bool]:
+    """(changed, content_changed) for an existing path whose content is right: fix its attributes."""
+    if not attributes_differ(module, path, entry):
+        return False, False
+    if not module.check_mode:
+        fix_attributes(module, path, entry)
+    return True, False
+
+
 def write_file(module: AnsibleModule, entry: dict, content: bytes) -> None:
     path = entry["path"]
     directory = os.path.dirname(path)
@@ -175,11 +184,7 @@ def apply(module: AnsibleModule, entry: dict, diffs: list) -> tuple[bool, bool]:
                 fix_attributes(module, path, entry)
             diffs.append(dict(before_header=path, after_header=path, before="absent\n", after="directory\n"))
             return True, True
-        if attributes_differ(module, path, entry):
-            if not module.check_mode:
-                fix_attributes(module, path, entry)
-            return True, False
-        return False, False
+        return keep_attributes(module, path, entry)
     if entry.get("content") is None:
         module.fail_json(msg="%s: content is required with state file" % path)
     if exists and (os.path.islink(path) or not os.path.isfile(path)):
@@ -193,11 +198,7 @@ def apply(module: AnsibleModule, entry: dict, diffs: list) -> tuple[bool, bool]:
                           before="" if current is None else to_native(current, errors="surrogate_then_replace"),
                           after=to_native(wanted, errors="surrogate_then_replace")))
         return True, True
-    if attributes_differ(module, path, entry):
-        if not module.check_mode:
-            fix_attributes(module, path, entry)
-        return True, False
-    return False, False
+    return keep_attributes(module, path, entry)
 
 
 def main():
