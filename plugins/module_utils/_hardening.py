@@ -13,6 +13,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 def _ports(rule: Mapping) -> list:
+    """The rule's ports as a list, whether given as port, ports, a list or a single value."""
     if "ports" in rule:
         ports = rule["ports"]
         return list(ports) if isinstance(ports, (list, tuple)) else [ports]
@@ -101,7 +102,9 @@ def rule_sources(rule: Mapping, groups: Mapping, hostvars: Mapping) -> dict[str,
         if parsed is None:
             raise ValueError(f"'{network}' in from_networks of {rule.get('name')} is not a CIDR network")
         networks.append(parsed)
-    out = {}
+    out = {"ports": [int(str(p).strip()) for p in _ports(rule)], "proto": str(rule.get("proto", "tcp")),
+           "from": ([f"group {g}" for g in _as_list(rule.get("from_groups"))] + [str(h) for h in _as_list(rule.get("from_hosts"))]
+                    + [str(n) for n in _as_list(rule.get("from_networks"))])}
     for version, key in ((4, "v4"), (6, "v6")):
         merged = ipaddress.collapse_addresses(sorted(n for n in networks if n.version == version))
         out[key] = [str(n.network_address) if n.num_addresses == 1 else str(n) for n in merged]
@@ -113,8 +116,10 @@ def ssh_access_problems(keep: Iterable[Mapping], settings: Mapping) -> list[str]
 
     keep: one mapping per user: user, exists (bool), groups (list), key_size (int).
     settings: allow_users, allow_groups, permit_root_login, firewall (bool),
-    admin_networks (list), ssh_port, client_address (the address the
-    controller connects from over SSH, '' when not over SSH).
+    admin_networks (list), client_address (the address the controller
+    connects from over SSH, '' when not over SSH), ssh_port (the port sshd is
+    to listen on) and server_port (the one this connection came in on, 0
+    when not over SSH).
     """
     problems = []
     allow_users = _as_list(settings.get("allow_users"))
@@ -134,6 +139,11 @@ def ssh_access_problems(keep: Iterable[Mapping], settings: Mapping) -> list[str]
             why.append("no non-empty ~/.ssh/authorized_keys (logins are key-only)")
         if why:
             problems.append(f"Refusing to apply an SSH config that locks out '{user}': " + "; ".join(why))
+    ssh_port, server_port = int(settings.get("ssh_port") or 0), int(settings.get("server_port") or 0)
+    if ssh_port and server_port and ssh_port != server_port:
+        problems.append(f"hardening_ssh_port is {ssh_port} but Ansible is connected to port {server_port}: sshd and the "
+                        "firewall would stop answering this run's next connection. Move the port in two steps (listen "
+                        f"on both with hardening_ssh_extra_options, then set ansible_port to {ssh_port})")
     if settings.get("firewall"):
         networks = _as_list(settings.get("admin_networks"))
         bad = [n for n in networks if parse_network(n) is None]

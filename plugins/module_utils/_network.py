@@ -9,7 +9,9 @@ addresses, load balancer backends, Prometheus targets). In order:
 2. ``ansible_host`` when it is an IP address;
 3. the default IPv4 address from the host's facts, then the default IPv6 one;
 
-and nothing else: a host with none of them is an error, never a guess.
+and nothing else: a host with none of them is an error, never a guess. An
+address other hosts cannot use (loopback, link-local, unspecified,
+multicast) is refused in tdah_address and passed over elsewhere.
 """
 from __future__ import annotations
 
@@ -59,32 +61,48 @@ def resolve(host: str, host_vars: Mapping) -> tuple[str | None, str | None]:
         return None, f"the address of {host} cannot be worked out: {exc}"
 
 
+def reachable(address) -> bool:
+    """Whether other hosts can use the address: not loopback, link-local (it needs an interface),
+    unspecified or multicast."""
+    return not (address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast
+                or getattr(address, "scope_id", None))
+
+
 def _resolve(host: str, host_vars: Mapping) -> tuple[str | None, str | None]:
     override = _get(host_vars, ADDRESS_VARIABLE, "")
     if override not in ("", None):
-        if parse_ip(override) is None:
+        address = parse_ip(override)
+        if address is None:
             return None, (f"{ADDRESS_VARIABLE} of {host} is '{override}', which is not an IP address "
                           f"(set it to the address other hosts reach {host} at, or remove it)")
-        return str(parse_ip(override)), None
-    ansible_host = _get(host_vars, "ansible_host", "")
-    if parse_ip(ansible_host) is not None:
-        return str(parse_ip(ansible_host)), None
+        if not reachable(address):
+            return None, (f"{ADDRESS_VARIABLE} of {host} is '{override}', which other hosts cannot reach (loopback, "
+                          "link-local, unspecified or multicast): set the address on the service network")
+        return str(address), None
+    # An ansible_host that only the controller can use (127.0.0.1 behind a port forward) is not the
+    # host's address for other hosts: the facts are asked then.
+    ansible_host = parse_ip(_get(host_vars, "ansible_host", ""))
+    if ansible_host is not None and reachable(ansible_host):
+        return str(ansible_host), None
     facts = _get(host_vars, "ansible_facts", {}) or {}
     for key in ("default_ipv4", "default_ipv6"):
         address = parse_ip((facts.get(key) or {}).get("address"))
-        if address is not None:
+        if address is not None and reachable(address):
             return str(address), None
     return None, (f"no address is known for {host}: set {ADDRESS_VARIABLE} (or ansible_host) to its IP address, "
                   "or gather its facts first")
 
 
 def by_version(values: Iterable[Any], version: int) -> list[str]:
-    """The addresses or networks of one IP version, as given (without duplicates)."""
+    """The addresses or networks of one IP version, normalized, without duplicates, in order."""
     out: list[str] = []
     for value in values:
         network = parse_network(value)
-        if network is not None and network.version == version and str(value) not in out:
-            out.append(str(value).strip())
+        if network is None or network.version != version:
+            continue
+        text = str(network.network_address) if network.num_addresses == 1 else str(network)
+        if text not in out:
+            out.append(text)
     return out
 
 

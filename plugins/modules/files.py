@@ -8,8 +8,11 @@ short_description: Keep a set of files and directories as given, in one call
 version_added: 0.1.0
 description:
   - Compares each listed file (its content, owner, group and mode) and directory with what is on the host and
-    changes only what differs. A file's new content is checked with its O(files[].validate) command before it
-    replaces the old one, and written atomically.
+    changes only what differs.
+  - Every new content is checked with its O(files[].validate) command before anything is changed, so a file that
+    fails its check leaves the whole set as it was. A new content is written next to the file with its owner,
+    group and mode, then renamed over it (a reader sees the old or the new file, never a partial one or the new
+    one with other permissions).
   - One call for a role's whole set of configuration files, where one M(ansible.builtin.template) task per file
     costs one round trip each even when nothing changes. Render the content on the controller with
     C(lookup('ansible.builtin.template', ...)).
@@ -46,8 +49,10 @@ options:
         type: str
         default: root
       mode:
-        description: Mode, in octal; a new file gets V('0644') and a new directory V('0755') when it is not given.
-        type: str
+        description:
+          - Mode, as a quoted octal string (V('0644')) or a number; a new file gets V('0644') and a new directory
+            V('0755') when it is not given.
+        type: raw
       validate:
         description:
           - Command that checks the new content before it is written, with V(%s) for the path of a temporary
@@ -125,66 +130,69 @@ def fix_attributes(module: AnsibleModule, path: str, entry: dict) -> None:
     module.set_fs_attributes_if_different(args, False)
 
 
-def keep_attributes(module: AnsibleModule, path: str, entry: dict) -> tuple[bool, bool]:
-    """(changed, content_changed) for an existing path whose content is right: fix its attributes."""
-    if not attributes_differ(module, path, entry):
-        return False, False
-    if not module.check_mode:
-        fix_attributes(module, path, entry)
-    return True, False
+def _validate_command(module: AnsibleModule, entry: dict) -> str:
+    command = entry.get("validate") or ""
+    if command and "%s" not in command:
+        module.fail_json(msg="validate of %s must contain %%s (the temporary file)" % entry["path"])
+    return command
 
 
-def write_file(module: AnsibleModule, entry: dict, content: bytes) -> None:
-    path = entry["path"]
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".tdah-", dir=directory)
+def validate(module: AnsibleModule, entry: dict, content: bytes) -> None:
+    """Check new content with the entry's command, on a temporary copy next to the file (or in a
+    scratch directory while the file's directory does not exist yet); nothing else is touched."""
+    command = _validate_command(module, entry)
+    if not command:
+        return
+    directory = os.path.dirname(entry["path"])
+    scratch = None if os.path.isdir(directory) else tempfile.mkdtemp(prefix="tdah-files-")
+    fd, tmp = tempfile.mkstemp(prefix=".tdah-", dir=scratch or directory)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        rc, out, err = module.run_command(command % tmp)
+        if rc != 0:
+            module.fail_json(msg="validating the new %s with '%s' failed (nothing was changed): %s"
+                             % (entry["path"], command, (err or out).strip()), rc=rc, changed=False)
+    finally:
+        os.unlink(tmp)
+        if scratch:
+            os.rmdir(scratch)
+
+
+def write_file(module: AnsibleModule, entry: dict, content: bytes) -> None:
+    """Write next to the file, give the copy its owner, group and mode, then rename it over the file:
+    the new content is never visible with other attributes, and a reader sees the old or the new file."""
+    path = entry["path"]
+    fd, tmp = tempfile.mkstemp(prefix=".tdah-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
         fix_attributes(module, tmp, entry)
-        if entry.get("validate"):
-            if "%s" not in entry["validate"]:
-                module.fail_json(msg="validate of %s must contain %%s (the temporary file)" % path)
-            rc, out, err = module.run_command(entry["validate"] % tmp)
-            if rc != 0:
-                module.fail_json(msg="validating the new %s with '%s' failed (the file is unchanged): %s"
-                                 % (path, entry["validate"], (err or out).strip()), rc=rc)
-        module.atomic_move(tmp, path, unsafe_writes=False)
+        os.replace(tmp, path)
         tmp = None
-        # atomic_move gives a new file the default mode: set the asked one.
-        fix_attributes(module, path, entry)
     finally:
         if tmp and os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def apply(module: AnsibleModule, entry: dict, diffs: list) -> tuple[bool, bool]:
-    """(changed, content_changed) for one entry; changes it unless in check mode."""
+def plan(module: AnsibleModule, entry: dict) -> dict:
+    """What the entry needs (nothing on the host changes): action is none, remove, mkdir, attributes
+    or write; for write, the new content and the current one."""
     path = entry["path"]
     state = entry["state"]
     exists = os.path.lexists(path)
     if state == "absent":
-        if not exists:
-            return False, False
-        if os.path.isdir(path) and not os.path.islink(path):
-            if os.listdir(path):
-                module.fail_json(msg="%s is a directory that is not empty: refusing to remove it" % path)
-            if not module.check_mode:
-                os.rmdir(path)
-        elif not module.check_mode:
-            os.unlink(path)
-        diffs.append(dict(before_header=path, after_header=path, before="present\n", after="absent\n"))
-        return True, True
+        if exists and os.path.isdir(path) and not os.path.islink(path) and os.listdir(path):
+            module.fail_json(msg="%s is a directory that is not empty: refusing to remove it" % path)
+        return dict(action="remove" if exists else "none")
     if state == "directory":
         if exists and not os.path.isdir(path):
             module.fail_json(msg="%s exists and is not a directory" % path)
         if not exists:
-            if not module.check_mode:
-                os.makedirs(path)
-                fix_attributes(module, path, entry)
-            diffs.append(dict(before_header=path, after_header=path, before="absent\n", after="directory\n"))
-            return True, True
-        return keep_attributes(module, path, entry)
+            return dict(action="mkdir")
+        return dict(action="attributes" if attributes_differ(module, path, entry) else "none")
     if entry.get("content") is None:
         module.fail_json(msg="%s: content is required with state file" % path)
     if exists and (os.path.islink(path) or not os.path.isfile(path)):
@@ -192,13 +200,36 @@ def apply(module: AnsibleModule, entry: dict, diffs: list) -> tuple[bool, bool]:
     wanted = to_bytes(entry["content"], errors="surrogate_or_strict")
     current = read(path)
     if current != wanted:
-        if not module.check_mode:
-            write_file(module, entry, wanted)
-        diffs.append(dict(before_header=path, after_header=path,
-                          before="" if current is None else to_native(current, errors="surrogate_then_replace"),
-                          after=to_native(wanted, errors="surrogate_then_replace")))
-        return True, True
-    return keep_attributes(module, path, entry)
+        return dict(action="write", wanted=wanted, current=current)
+    return dict(action="attributes" if attributes_differ(module, path, entry) else "none")
+
+
+def carry_out(module: AnsibleModule, entry: dict, step: dict) -> None:
+    path = entry["path"]
+    if step["action"] == "remove":
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)
+        else:
+            os.unlink(path)
+    elif step["action"] == "mkdir":
+        os.makedirs(path)
+        fix_attributes(module, path, entry)
+    elif step["action"] == "write":
+        write_file(module, entry, step["wanted"])
+    elif step["action"] == "attributes":
+        fix_attributes(module, path, entry)
+
+
+def diff_of(path: str, step: dict) -> dict | None:
+    if step["action"] == "remove":
+        return dict(before_header=path, after_header=path, before="present\n", after="absent\n")
+    if step["action"] == "mkdir":
+        return dict(before_header=path, after_header=path, before="absent\n", after="directory\n")
+    if step["action"] == "write":
+        return dict(before_header=path, after_header=path,
+                    before="" if step["current"] is None else to_native(step["current"], errors="surrogate_then_replace"),
+                    after=to_native(step["wanted"], errors="surrogate_then_replace"))
+    return None
 
 
 def main():
@@ -210,29 +241,38 @@ def main():
                 content=dict(type="str"),
                 owner=dict(type="str", default="root"),
                 group=dict(type="str", default="root"),
-                mode=dict(type="str"),
+                mode=dict(type="raw"),
                 validate=dict(type="str"),
             )),
         ),
         supports_check_mode=True,
     )
-    changed_paths: list[str] = []
-    content_changed: list[str] = []
-    diffs: list[dict] = []
-    for entry in module.params["files"]:
-        if entry["mode"] is None and not os.path.lexists(entry["path"]):
-            entry["mode"] = "0755" if entry["state"] == "directory" else "0644"
+    entries = module.params["files"]
+    for entry in entries:
         if not os.path.isabs(entry["path"]):
             module.fail_json(msg="%s is not an absolute path" % entry["path"])
-        try:
-            changed, content = apply(module, entry, diffs)
-        except (OSError, IOError) as exc:
-            module.fail_json(msg="keeping %s as given: %s" % (entry["path"], to_native(exc)),
-                             changed_paths=changed_paths)
-        if changed:
-            changed_paths.append(entry["path"])
-        if content:
-            content_changed.append(entry["path"])
+        if entry["mode"] is None and not os.path.lexists(entry["path"]):
+            entry["mode"] = "0755" if entry["state"] == "directory" else "0644"
+    # First what every entry needs, and every new content validated: a file that fails its check
+    # stops the module before anything on the host changes.
+    steps = [plan(module, entry) for entry in entries]
+    for entry, step in zip(entries, steps):
+        if step["action"] == "write":
+            validate(module, entry, step["wanted"])
+    changed = [(entry, step) for entry, step in zip(entries, steps) if step["action"] != "none"]
+    changed_paths = [entry["path"] for entry, step in changed]
+    content_changed = [entry["path"] for entry, step in changed if step["action"] != "attributes"]
+    diffs = [d for d in (diff_of(entry["path"], step) for entry, step in changed) if d]
+    done: list[str] = []
+    if not module.check_mode:
+        for entry, step in changed:
+            try:
+                carry_out(module, entry, step)
+            except Exception as exc:  # pylint: disable=broad-except  # report what was done, whatever failed
+                module.fail_json(msg="keeping %s as given: %s (changed before the failure: %s)"
+                                 % (entry["path"], to_native(exc), ", ".join(done) or "nothing"),
+                                 changed=bool(done), changed_paths=done)
+            done.append(entry["path"])
     module.exit_json(changed=bool(changed_paths), changed_paths=changed_paths, content_changed=content_changed,
                      diff=diffs)
 

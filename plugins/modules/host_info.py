@@ -43,6 +43,11 @@ options:
     type: list
     elements: list
     default: []
+  line_prefixes:
+    description: Pairs of a file and the start of a line it should hold; RV(prefixes_missing) lists the pairs it does not.
+    type: list
+    elements: list
+    default: []
   find:
     description: Named searches for files by name pattern (RV(found)).
     type: list
@@ -152,6 +157,12 @@ lines_missing:
   type: list
   elements: list
   sample: [[/etc/pam.d/su, "auth       required   pam_wheel.so group=sudo"]]
+prefixes_missing:
+  description: The pairs of O(line_prefixes) with no line of the file starting so.
+  returned: always
+  type: list
+  elements: list
+  sample: [[/etc/redis/redis.conf, "# tdah.platform redis_sentinel: base configuration"]]
 found:
   description: For each search of O(find), the entries found, each with V(path) (links resolved), V(mode), V(owner)
     and V(group).
@@ -168,7 +179,7 @@ ssh_host_keys:
   description: The host key files in C(/etc/ssh) by type, with the size in bits (empty unless O(ssh_host_keys)).
   returned: always
   type: dict
-  sample: {ed25519: {path: /etc/ssh/ssh_host_ed25519_key, bits: 256}, rsa: {path: /etc/ssh/ssh_host_rsa_key, bits: 4096}}
+  sample: {ed25519: {path: /etc/ssh/ssh_host_ed25519_key, bits: 256, mode: "0600", owner: root, group: root}}
 users:
   description: For each user of O(users), V(user), V(exists), V(groups) (primary first) and V(key_size) (bytes of
     C(~/.ssh/authorized_keys), 0 when missing).
@@ -183,10 +194,11 @@ password_ageing:
   elements: dict
   sample: [{name: deploy, max: 99999, min: 0, warn: 7}]
 login:
-  description: V(user) who logged in (before sudo), V(client_address) (empty when not over SSH) and V(sudo).
+  description: V(user) who logged in (the owner of the SSH session, whatever the privilege escalation),
+    V(client_address) and V(server_port) (empty and 0 when not over SSH) and V(sudo).
   returned: when O(login)
   type: dict
-  sample: {user: deploy, client_address: 10.89.70.1, sudo: true}
+  sample: {user: deploy, client_address: 10.89.70.1, server_port: 22, sudo: true}
 """
 
 import fnmatch
@@ -222,15 +234,17 @@ def describe(path: str) -> dict:
             "size": info.st_size}
 
 
-def lines_missing(pairs) -> list:
+def lines_missing(pairs, prefix: bool = False) -> list:
+    """The [path, line] pairs whose line (or, with prefix, a line starting so) is not in the file."""
     missing = []
     for pair in pairs:
         path, line = str(pair[0]), str(pair[1])
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
-                present = line in handle.read().splitlines()
+                lines = handle.read().splitlines()
         except OSError:
-            present = False
+            lines = []
+        present = any(text.startswith(line) for text in lines) if prefix else line in lines
         if not present:
             missing.append([path, line])
     return missing
@@ -297,10 +311,10 @@ def user_info(user: str) -> dict:
         entry = pwd.getpwnam(user)
     except KeyError:
         return {"user": user, "exists": False, "groups": [], "key_size": 0}
-    groups = [g.gr_name for g in grp.getgrall() if user in g.gr_mem]
+    # getgrouplist asks NSS (files, LDAP, SSSD) as login does; getgrall misses unenumerated groups.
+    groups = [_name(grp.getgrgid, gid) for gid in os.getgrouplist(user, entry.pw_gid)]
     primary = _name(grp.getgrgid, entry.pw_gid)
-    if primary not in groups:
-        groups.insert(0, primary)
+    groups = [primary] + [g for g in groups if g != primary]
     try:
         size = os.stat(os.path.join(entry.pw_dir, ".ssh", "authorized_keys")).st_size
     except OSError:
@@ -325,17 +339,32 @@ def _parent(pid: int) -> int:
         return 0
 
 
+def _owner(pid: int) -> str | None:
+    try:
+        with open("/proc/%d/status" % pid, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("Uid:"):
+                    return _name(pwd.getpwuid, int(line.split()[1]))
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def login_info() -> dict:
-    """Who logged in and from where: this process's environment, else (after sudo) its ancestors'."""
-    env = dict(os.environ)
-    sudo = "SUDO_USER" in env
-    user = env.get("SUDO_USER") or _name(pwd.getpwuid, os.getuid())
-    connection = env.get("SSH_CONNECTION", "")
+    """Who logged in and from where: the SSH session's process (this one, or after privilege
+    escalation the nearest ancestor whose environment holds SSH_CONNECTION) and its owner."""
+    sudo = "SUDO_USER" in os.environ
     pid, hops = os.getpid(), 0
+    connection = os.environ.get("SSH_CONNECTION", "")
+    session = pid if connection else 0
     while not connection and pid > 1 and hops < 16:
         pid, hops = _parent(pid), hops + 1
         connection = _environ(pid).get("SSH_CONNECTION", "") if pid > 1 else ""
-    return {"user": user, "client_address": connection.split(" ")[0] if connection else "", "sudo": sudo}
+        session = pid if connection else 0
+    user = (_owner(session) if session else None) or os.environ.get("SUDO_USER") or _name(pwd.getpwuid, os.getuid())
+    fields = connection.split()
+    return {"user": user, "client_address": fields[0] if fields else "",
+            "server_port": int(fields[3]) if len(fields) > 3 and fields[3].isdigit() else 0, "sudo": sudo}
 
 
 def main():
@@ -346,6 +375,7 @@ def main():
             units=dict(type="list", elements="str", default=[]),
             paths=dict(type="list", elements="path", default=[]),
             lines=dict(type="list", elements="list", default=[]),
+            line_prefixes=dict(type="list", elements="list", default=[]),
             find=dict(type="list", elements="dict", default=[], options=dict(
                 name=dict(type="str", required=True),
                 dirs=dict(type="list", elements="path", required=True),
@@ -365,14 +395,17 @@ def main():
     result = dict(changed=False)
 
     wanted, unwanted = params["packages"], params["packages_absent"]
-    installed = set()
+    installed, leftover = set(), set()
     if wanted or unwanted:
         names = sorted(set(wanted) | set(unwanted))
         out = module.run_command(["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\\n"] + names,
                                  environ_update=env)[1]
-        installed = {line.split()[0] for line in out.splitlines() if line.endswith(" installed")}
+        states = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+        installed = {name for name, state in states.items() if state == "installed"}
+        # Removed but not purged (its configuration left behind) counts as present for packages_absent.
+        leftover = {name for name, state in states.items() if state == "config-files"}
     result["packages"] = dict(missing=[p for p in wanted if p not in installed],
-                              unwanted=[p for p in unwanted if p in installed],
+                              unwanted=[p for p in unwanted if p in installed or p in leftover],
                               apt_lists=bool(glob.glob("/var/lib/apt/lists/*_Packages*")))
 
     states = {}
@@ -386,6 +419,7 @@ def main():
 
     result["paths"] = {path: describe(path) for path in params["paths"]}
     result["lines_missing"] = lines_missing(params["lines"])
+    result["prefixes_missing"] = lines_missing(params["line_prefixes"], prefix=True)
     result["found"] = {search["name"]: find(search) for search in params["find"]}
 
     result["security_updates"] = []
@@ -402,7 +436,9 @@ def main():
             kind = re.match(r"ssh_host_(\w+)_key$", os.path.basename(path)).group(1)
             rc, out = module.run_command(["ssh-keygen", "-l", "-f", path + ".pub"], environ_update=env)[:2]
             bits = int(out.split()[0]) if rc == 0 and out.split() and out.split()[0].isdigit() else 0
-            result["ssh_host_keys"][kind] = dict(path=path, bits=bits)
+            info = describe(path)
+            result["ssh_host_keys"][kind] = dict(path=path, bits=bits, mode=info.get("mode"), owner=info.get("owner"),
+                                                 group=info.get("group"))
 
     users = list(params["users"])
     if params["login"]:

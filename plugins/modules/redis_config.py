@@ -112,11 +112,13 @@ def as_argument(value) -> str:
     return str(value)
 
 
-def differences(current: dict, wanted: dict) -> list[str]:
+def differences(current: dict, wanted: dict, exact: frozenset = frozenset()) -> list[str]:
     """Names whose wanted value differs from the current one (a name the server does not know
-    counts as different, so that setting it reports the server's error)."""
+    counts as different, so that setting it reports the server's error). Names in exact (secrets)
+    are compared as given: a password that differs only in case or spacing is another password."""
     return [name for name, value in wanted.items()
-            if name not in current or normalize(current[name]) != normalize(value)]
+            if name not in current
+            or (str(current[name]) != as_argument(value) if name in exact else normalize(current[name]) != normalize(value))]
 
 
 def read_redis(client, names) -> dict:
@@ -161,7 +163,7 @@ def main():
             else "reading the settings of the Redis server at %s" % server
         module.fail_json(msg="%s: %s" % (what, exc))
 
-    changed = differences(current, wanted)
+    changed = differences(current, wanted, frozenset(secrets))
     shown = {name: ("<hidden>" if name in secrets else current.get(name)) for name in changed}
     diff = dict(before={name: shown[name] for name in changed},
                 after={name: ("<hidden>" if name in secrets else as_argument(wanted[name])) for name in changed})

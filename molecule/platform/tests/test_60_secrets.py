@@ -68,4 +68,5 @@ def test_every_host_s_logs_reach_the_log_host(lab, remote):
         if len(found) == len(markers) or attempt == 29:
             break
         time.sleep(1)
-    assert sorted(found) == sorted(f"/var/log/remote/{name}.log" for name in markers), found
+    # One file per sender, named by its address (a sender cannot pose as another).
+    assert sorted(found) == sorted(f"/var/log/remote/{lab['hosts'][name]}.log" for name in markers), found

@@ -49,13 +49,29 @@ def test_sources_are_the_contract_addresses_merged_per_version():
     rule = {"name": "pg", "port": 5432, "from_groups": ["api"], "from_hosts": ["pg1"],
             "from_networks": ["10.0.0.0/30", "fd00::/64", "fd00::1"]}
     # app1 by its IP ansible_host, app2 by its facts, pg1 by its override; 10.0.0.0/30 holds none of them.
-    assert firewall_sources(rule, GROUPS, HOSTVARS) == {
-        "v4": ["10.0.0.0/30", "10.0.0.21", "10.0.0.22", "10.0.0.41"], "v6": ["fd00::/64"]}
+    sources = firewall_sources(rule, GROUPS, HOSTVARS)
+    assert (sources["v4"], sources["v6"]) == (["10.0.0.0/30", "10.0.0.21", "10.0.0.22", "10.0.0.41"], ["fd00::/64"])
+    assert sources["ports"] == [5432] and sources["proto"] == "tcp"
+    assert sources["from"] == ["group api", "pg1", "10.0.0.0/30", "fd00::/64", "fd00::1"]
 
 
 def test_a_network_that_holds_a_host_absorbs_it():
     rule = {"name": "pg", "port": 5432, "from_groups": ["api"], "from_networks": ["10.0.0.0/24"]}
-    assert firewall_sources(rule, GROUPS, HOSTVARS) == {"v4": ["10.0.0.0/24"], "v6": []}
+    sources = firewall_sources(rule, GROUPS, HOSTVARS)
+    assert (sources["v4"], sources["v6"]) == (["10.0.0.0/24"], [])
+
+
+def test_ports_and_sources_in_any_shape_the_checks_accept():
+    """A string port is one port (never its digits), a single host is a list of one."""
+    sources = firewall_sources({"name": "web", "ports": "80", "from_hosts": "app1"}, GROUPS, HOSTVARS)
+    assert sources["ports"] == [80] and sources["v4"] == ["10.0.0.21"]
+    assert firewall_rule_problems([{"name": "web", "ports": "80", "from_hosts": "app1"}], "v", GROUPS) == []
+
+
+def test_overlapping_admin_networks_are_merged():
+    sources = firewall_sources({"name": "ssh", "port": 22, "from_networks": ["10.0.0.0/8", "10.1.0.0/16", "10.0.0.0/8 "]},
+                               GROUPS, HOSTVARS)
+    assert sources["v4"] == ["10.0.0.0/8"]
 
 
 def test_a_source_host_without_address_is_an_error_that_names_it():
@@ -90,6 +106,12 @@ def test_a_user_without_keys_or_account_or_root_with_no_root_login():
     assert "locks out 'deploy': no non-empty ~/.ssh/authorized_keys" in problems[0]
     assert "'ghost': the user does not exist" in problems[1]
     assert "'root': root while hardening_ssh_permit_root_login is 'no'" in problems[2]
+
+
+def test_moving_the_ssh_port_under_the_connection_is_refused():
+    problems = ssh_access_problems([DEPLOY], {**SETTINGS, "ssh_port": 2222, "server_port": 22})
+    assert problems and "hardening_ssh_port is 2222 but Ansible is connected to port 22" in problems[0]
+    assert ssh_access_problems([DEPLOY], {**SETTINGS, "ssh_port": 22, "server_port": 22}) == []
 
 
 def test_no_client_address_means_not_over_ssh_and_no_firewall_check():

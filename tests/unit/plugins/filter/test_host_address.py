@@ -64,6 +64,18 @@ def test_an_override_that_cannot_be_evaluated_is_reported_not_ignored():
 
 
 def test_ip_version_keeps_one_version_in_order_without_duplicates():
-    values = ["10.0.0.1", "fd00::1", "10.0.0.0/24", "not-an-ip", "10.0.0.1", "fd00::/64"]
+    values = ["10.0.0.1", "fd00::1", "10.0.0.0/24", "not-an-ip", "10.0.0.1/32", " 10.0.0.1 ", "fd00::/64"]
     assert ip_version(values, 4) == ["10.0.0.1", "10.0.0.0/24"]
     assert ip_version(values, "6") == ["fd00::1", "fd00::/64"]
+
+
+@pytest.mark.parametrize("bad", ["127.0.0.1", "::1", "fe80::1", "169.254.1.1", "0.0.0.0", "224.0.0.1"])
+def test_an_override_other_hosts_cannot_reach_is_refused(bad):
+    with pytest.raises(AnsibleFilterError, match="which other hosts cannot reach"):
+        host_address(_host(tdah_address=bad))
+
+
+def test_a_loopback_ansible_host_is_passed_over_for_the_facts():
+    assert host_address(_host(ansible_host="127.0.0.1", ansible_facts=FACTS)) == "10.0.0.9"
+    with pytest.raises(AnsibleFilterError, match="no address is known"):
+        host_address(_host(ansible_host="127.0.0.1"))

@@ -62,7 +62,7 @@ def test_content_that_fails_validation_is_not_written(tmp_path, run_module):
     target.write_text("good\n")
     result = run_module(files, {"files": [{"path": str(target), "content": "bad\n", "owner": OWNER, "group": GROUP,
                                            "validate": "grep -q good %s"}]})
-    assert result["failed"] and "validating the new" in result["msg"] and "the file is unchanged" in result["msg"]
+    assert result["failed"] and "validating the new" in result["msg"] and "nothing was changed" in result["msg"]
     assert target.read_text() == "good\n"
     assert [p.name for p in tmp_path.iterdir()] == ["v.conf"], "the temporary copy is left behind"
 
@@ -80,3 +80,29 @@ def test_a_directory_that_is_not_empty_is_not_removed(tmp_path, run_module):
     (tmp_path / "full" / "x").write_text("x")
     result = run_module(files, {"files": [{"path": str(tmp_path / "full"), "state": "absent"}]})
     assert result["failed"] and "not empty" in result["msg"]
+
+
+def test_a_failed_check_leaves_the_whole_set_as_it_was(tmp_path, run_module):
+    first, second = tmp_path / "first.conf", tmp_path / "second.conf"
+    first.write_text("one\n")
+    second.write_text("good\n")
+    result = run_module(files, {"files": [
+        {"path": str(first), "content": "changed\n", "owner": OWNER, "group": GROUP},
+        {"path": str(tmp_path / "new.d"), "state": "directory", "owner": OWNER, "group": GROUP},
+        {"path": str(second), "content": "bad\n", "owner": OWNER, "group": GROUP, "validate": "grep -q good %s"}]})
+    assert result["failed"] and not result.get("changed")
+    assert first.read_text() == "one\n" and second.read_text() == "good\n" and not (tmp_path / "new.d").exists()
+
+
+def test_a_file_in_a_new_directory_is_validated_before_the_directory_exists(tmp_path, run_module):
+    target = tmp_path / "new.d" / "x.conf"
+    result = run_module(files, {"files": [
+        {"path": str(tmp_path / "new.d"), "state": "directory", "owner": OWNER, "group": GROUP},
+        {"path": str(target), "content": "good\n", "owner": OWNER, "group": GROUP, "validate": "grep -q good %s"}]})
+    assert result["changed"] and target.read_text() == "good\n"
+
+
+def test_a_numeric_mode_is_the_mode_yaml_read(tmp_path, run_module):
+    run_module(files, {"files": [{"path": str(tmp_path / "n"), "content": "n\n", "owner": OWNER, "group": GROUP,
+                                  "mode": 0o640}]})
+    assert _mode(tmp_path / "n") == "0640"

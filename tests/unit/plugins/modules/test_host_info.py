@@ -58,14 +58,26 @@ def test_lines_find_and_describe(tmp_path):
 def test_the_login_user_and_address_come_from_the_session(monkeypatch):
     monkeypatch.setenv("SSH_CONNECTION", "10.89.70.1 40000 10.89.70.11 22")
     monkeypatch.setenv("SUDO_USER", "deploy")
-    assert host_info.login_info() == {"user": "deploy", "client_address": "10.89.70.1", "sudo": True}
+    monkeypatch.setattr(host_info, "_owner", lambda pid: "deploy" if pid == os.getpid() else None)
+    assert host_info.login_info() == {"user": "deploy", "client_address": "10.89.70.1", "server_port": 22, "sudo": True}
 
 
-def test_without_ssh_connection_here_the_ancestors_are_asked(monkeypatch):
+def test_after_escalation_the_session_process_and_its_owner_are_found(monkeypatch):
+    """sudo drops SSH_CONNECTION, su or doas set no SUDO_USER: the nearest ancestor with the
+    session's environment tells the address, its owner the user."""
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SUDO_USER", raising=False)
-    environs = {200: {"SSH_CONNECTION": "10.0.0.5 1 10.0.0.6 22"}}
+    environs = {200: {"SSH_CONNECTION": "10.0.0.5 1 10.0.0.6 2222"}}
     parents = {os.getpid(): 100, 100: 200, 200: 1}
     monkeypatch.setattr(host_info, "_parent", lambda pid: parents.get(pid, 0))
     monkeypatch.setattr(host_info, "_environ", lambda pid: environs.get(pid, {}))
-    assert host_info.login_info()["client_address"] == "10.0.0.5"
+    monkeypatch.setattr(host_info, "_owner", lambda pid: {200: "deploy"}.get(pid, "root"))
+    assert host_info.login_info() == {"user": "deploy", "client_address": "10.0.0.5", "server_port": 2222, "sudo": False}
+
+
+def test_a_line_prefix_matches_the_start_of_a_line(tmp_path):
+    conf = tmp_path / "redis.conf"
+    conf.write_text("# tdah.platform redis_sentinel: base configuration (Ansible managed)\nport 0\n")
+    marker = "# tdah.platform redis_sentinel: base configuration"
+    assert host_info.lines_missing([[str(conf), marker]], prefix=True) == []
+    assert host_info.lines_missing([[str(conf), marker]]) == [[str(conf), marker]]

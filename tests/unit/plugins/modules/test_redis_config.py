@@ -25,3 +25,10 @@ def test_values_are_sent_as_redis_reads_them():
     assert redis_config.as_argument(True) == "yes"
     assert redis_config.as_argument(5000) == "5000"
     assert redis_config.as_argument("256mb") == "256mb"
+
+
+def test_secrets_are_compared_exactly():
+    current = {"masterauth": "Pass Word"}
+    assert redis_config.differences(current, {"masterauth": "pass word"}) == []
+    assert redis_config.differences(current, {"masterauth": "pass word"}, frozenset({"masterauth"})) == ["masterauth"]
+    assert redis_config.differences(current, {"masterauth": "Pass Word"}, frozenset({"masterauth"})) == []
