@@ -106,3 +106,89 @@ def preflight_problems(requested, certs, settings: Mapping, hosts) -> list[str]:
     return (settings_problems(settings, hosts)
             + request_problems(requested, str(settings.get("ca_name", "")), settings.get("validity_days"))
             + certificate_problems(certs, settings.get("acme") or {}, hosts))
+
+
+# --- What the CA signs -----------------------------------------------------------
+
+def _name(value: Any) -> tuple[str, str] | None:
+    """A SAN ('DNS:x', 'IP:y') or a bare name as (kind, normalized value)."""
+    text = str(value or "").strip()
+    kind, _sep, rest = text.partition(":")
+    if kind.upper() in ("DNS", "IP") and rest:
+        text = rest.strip()
+        if kind.upper() == "DNS":
+            return ("DNS", text.lower().rstrip("."))
+    address = parse_ip(text)
+    if address is not None:
+        return ("IP", address.compressed)
+    return ("DNS", text.lower().rstrip(".")) if text else None
+
+
+def _show(name: tuple[str, str]) -> str:
+    return f"{name[0]}:{name[1]}"
+
+
+def allowed_names(host: str, host_vars: Mapping, extra_names: Iterable[Any] = (),
+                  domains: Iterable[str] = ()) -> set[tuple[str, str]]:
+    """The names the inventory gives a host, whatever the host asks for: its inventory name and short
+    name, its FQDN when it is the inventory name or the short name in an allowed domain (the domain
+    of an FQDN inventory name, and tls_ca_allowed_domains), its address under the address contract,
+    the names of its tls_certificates in the inventory, and tls_ca_allowed_names."""
+    from ansible_collections.tdah.platform.plugins.module_utils._network import resolve
+
+    short = str(host_vars.get("inventory_hostname_short") or host.split(".")[0])
+    names = {("DNS", host.lower()), ("DNS", short.lower())}
+    zones = {str(d).lower().strip(".") for d in domains if d}
+    if "." in host:
+        zones.add(host.split(".", 1)[1].lower())
+    facts = host_vars.get("ansible_facts") or {}
+    fqdn = str(facts.get("fqdn") or host_vars.get("ansible_fqdn") or "").lower().rstrip(".")
+    if fqdn == host.lower() or (fqdn.startswith(short.lower() + ".") and fqdn[len(short) + 1:] in zones):
+        names.add(("DNS", fqdn))
+    address = resolve(host, host_vars)[0]
+    if address:
+        names.add(_name(address))
+    for item in host_vars.get("tls_certificates") or []:
+        if isinstance(item, Mapping):
+            for value in list(item.get("dns_names") or []) + list(item.get("ip_addresses") or []) + [item.get("common_name")]:
+                if value:
+                    names.add(_name(value))
+    for value in extra_names or []:
+        name = _name(value)
+        if name:
+            names.add(name)
+    names.discard(None)
+    return names
+
+
+def signing_problems(host: str, csr_results: Iterable[Mapping], host_vars: Mapping, trusted: bool,
+                     extra_names: Iterable[Any] = (), domains: Iterable[str] = ()) -> list[str]:
+    """Why the CA must not sign some of a host's signing requests, from what the CA read in each
+    request itself (community.crypto.openssl_csr_info results, each with item.item, the normalized
+    certificate request). A request must ask for exactly the names of the certificate request it was
+    made for; when that certificate request came from the host itself (the renewal playbook reads
+    them there: trusted false), every name must also be one the inventory gives the host."""
+    base = allowed_names(host, host_vars, extra_names, domains)
+    problems = []
+    for result in csr_results:
+        request = (result.get("item") or {}).get("item") or {}
+        cert = request.get("name", "?")
+        asked = {n for n in (_name(v) for v in result.get("subject_alt_name") or []) if n}
+        common_name = ((result.get("subject") or {}).get("commonName") or "").strip()
+        meant = {n for n in (_name(v) for v in request.get("sans") or []) if n}
+        if asked != meant or common_name != str(request.get("common_name", "")):
+            extra = sorted(_show(n) for n in asked - meant)
+            problems.append(
+                f"The CA refuses to sign certificate '{cert}' for {host}: its signing request does not match the "
+                f"certificate asked for (extra names: {', '.join(extra) or 'none'}; common name '{common_name}', "
+                f"expected '{request.get('common_name', '')}'). Something on {host} made a different request.")
+            continue
+        allowed = base | meant | {_name(request.get("common_name"))} if trusted else base
+        wanted = asked | ({_name(common_name)} if common_name else set())
+        extra = sorted(_show(n) for n in wanted - allowed if n)
+        if extra:
+            problems.append(
+                f"The CA refuses to sign certificate '{cert}' for {host}: it asks for {', '.join(extra)}, which the "
+                f"inventory does not give {host}. If {host} should have them, add them to tls_ca_allowed_names for "
+                f"{host} (or to its tls_certificates in the inventory).")
+    return problems

@@ -16,8 +16,10 @@ description:
   - One call for a role's whole set of configuration files, where one M(ansible.builtin.template) task per file
     costs one round trip each even when nothing changes. Render the content on the controller with
     C(lookup('ansible.builtin.template', ...)).
-  - Not for secrets. The content travels as a module option, which Ansible logs on the host; keep files that
-    hold secrets in their own task with C(no_log).
+  - Not for secrets given as O(files[].content), since the content travels as a module option, which Ansible logs
+    on the host; keep files that hold secrets in their own task with C(no_log). O(files[].sources) builds a file
+    from files already on the host (a certificate and its private key into one bundle), and their contents never
+    leave the host; the diff does not show them.
 author: tdah.platform maintainers (@tdah-platform)
 extends_documentation_fragment:
   - tdah.platform.attributes
@@ -40,6 +42,13 @@ options:
       content:
         description: The file's content.
         type: str
+      sources:
+        description:
+          - Absolute paths of files on the host whose contents, one after the other (each ending with a newline),
+            make the file's content. Exclusive with O(files[].content). A missing source fails the module before
+            anything changes.
+        type: list
+        elements: path
       owner:
         description: Owner (name or UID).
         type: str
@@ -177,6 +186,19 @@ def write_file(module: AnsibleModule, entry: dict, content: bytes) -> None:
             os.unlink(tmp)
 
 
+def joined(module: AnsibleModule, entry: dict) -> bytes:
+    """The contents of the entry's sources, each ending with a newline."""
+    parts = []
+    for source in entry["sources"]:
+        if not os.path.isabs(source):
+            module.fail_json(msg="%s: source %s is not an absolute path" % (entry["path"], source))
+        content = read(source)
+        if content is None:
+            module.fail_json(msg="%s: source %s does not exist (nothing was changed)" % (entry["path"], source))
+        parts.append(content if content.endswith(b"\n") or not content else content + b"\n")
+    return b"".join(parts)
+
+
 def plan(module: AnsibleModule, entry: dict) -> dict:
     """What the entry needs (nothing on the host changes): action is none, remove, mkdir, attributes
     or write; for write, the new content and the current one."""
@@ -193,14 +215,16 @@ def plan(module: AnsibleModule, entry: dict) -> dict:
         if not exists:
             return dict(action="mkdir")
         return dict(action="attributes" if attributes_differ(module, path, entry) else "none")
-    if entry.get("content") is None:
-        module.fail_json(msg="%s: content is required with state file" % path)
+    if entry.get("content") is None and not entry.get("sources"):
+        module.fail_json(msg="%s: content or sources is required with state file" % path)
+    if entry.get("content") is not None and entry.get("sources"):
+        module.fail_json(msg="%s: give content or sources, not both" % path)
     if exists and (os.path.islink(path) or not os.path.isfile(path)):
         module.fail_json(msg="%s exists and is not a regular file" % path)
-    wanted = to_bytes(entry["content"], errors="surrogate_or_strict")
+    wanted = to_bytes(entry["content"], errors="surrogate_or_strict") if entry.get("content") is not None else joined(module, entry)
     current = read(path)
     if current != wanted:
-        return dict(action="write", wanted=wanted, current=current)
+        return dict(action="write", wanted=wanted, current=current, hidden=bool(entry.get("sources")))
     return dict(action="attributes" if attributes_differ(module, path, entry) else "none")
 
 
@@ -225,6 +249,9 @@ def diff_of(path: str, step: dict) -> dict | None:
         return dict(before_header=path, after_header=path, before="present\n", after="absent\n")
     if step["action"] == "mkdir":
         return dict(before_header=path, after_header=path, before="absent\n", after="directory\n")
+    if step["action"] == "write" and step.get("hidden"):
+        return dict(before_header=path, after_header=path, before="(built from sources on the host, not shown)\n",
+                    after="(new content from sources, not shown)\n")
     if step["action"] == "write":
         return dict(before_header=path, after_header=path,
                     before="" if step["current"] is None else to_native(step["current"], errors="surrogate_then_replace"),
@@ -239,6 +266,7 @@ def main():
                 path=dict(type="path", required=True),
                 state=dict(type="str", choices=["file", "directory", "absent"], default="file"),
                 content=dict(type="str"),
+                sources=dict(type="list", elements="path"),
                 owner=dict(type="str", default="root"),
                 group=dict(type="str", default="root"),
                 mode=dict(type="raw"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import importlib.util
 import json
+import os
 import socket
 import sys
 import threading
@@ -146,3 +147,121 @@ def test_the_peers_are_asked_at_the_same_time(health, monkeypatch):
 def test_a_peer_that_does_not_answer_cannot_outrank(health, monkeypatch):
     monkeypatch.setattr(health, "PEER_TIMEOUT", 0.2)
     assert health.peer_health(f"http://127.0.0.1:{_free_port()}/health") == {}
+
+
+# --- Failing closed: the guard ---------------------------------------------------
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+LONE = {**PRIMARY, "timeline": 2, "standbys": 0, "started": 111.0}
+UP_REPLICA = {**REPLICA, "timeline": 2}
+
+
+@pytest.fixture(name="guard")
+def fixture_guard(health, monkeypatch, tmp_path):
+    answers = {"now": [{}]}
+    monkeypatch.setattr(health, "ask_peers", lambda peers: answers["now"])
+    clock = FakeClock()
+    guard = health.Guard(["http://pg2/health"], str(tmp_path / "state"), str(tmp_path / "run"), clock=clock, stall=10)
+    (tmp_path / "state").mkdir()
+    (tmp_path / "run").mkdir()
+    return types.SimpleNamespace(guard=guard, answers=answers, clock=clock, tmp=tmp_path, health=health)
+
+
+def test_a_primary_nobody_vouches_for_is_refused(guard):
+    stop = guard.guard.primary(LONE)
+    assert "0 of 1 peers answer" in stop["unconfirmed"]
+
+
+def test_a_peer_that_answers_without_a_server_does_not_vouch(guard):
+    guard.answers["now"] = [{"up": False, "error": "connection refused"}]
+    assert "unconfirmed" in guard.guard.primary(LONE)
+
+
+def test_a_majority_vouches_and_the_confirmation_outlives_the_peers(guard):
+    guard.answers["now"] = [UP_REPLICA]
+    assert guard.guard.primary(LONE) == {}
+    guard.answers["now"] = [{}]  # the replica dies: the primary goes on
+    guard.clock.now += 5
+    guard.guard.tick()
+    assert guard.guard.primary(LONE) == {}
+
+
+def test_a_streaming_standby_vouches(guard):
+    assert guard.guard.primary({**LONE, "standbys": 1}) == {}
+    assert guard.guard.primary(LONE) == {}
+
+
+def test_a_stall_ends_the_confirmation(guard):
+    guard.answers["now"] = [UP_REPLICA]
+    guard.guard.primary(LONE)
+    guard.answers["now"] = [{}]
+    guard.clock.now += 30  # frozen: the ticker did not run
+    assert "unconfirmed" in guard.guard.primary(LONE)  # before the ticker notices
+    guard.guard.tick()
+    guard.clock.now += 1
+    guard.guard.tick()
+    assert "unconfirmed" in guard.guard.primary(LONE)
+    assert not (guard.tmp / "state" / "confirmed.json").exists()
+
+
+def test_a_server_restart_ends_the_confirmation(guard):
+    guard.answers["now"] = [UP_REPLICA]
+    guard.guard.primary(LONE)
+    guard.answers["now"] = [{}]
+    assert "unconfirmed" in guard.guard.primary({**LONE, "started": 222.0})
+
+
+def test_a_streaming_replica_is_vouched_for_when_promoted(guard):
+    guard.guard.watch_once({**UP_REPLICA, "started": 111.0})
+    assert guard.guard.primary({**LONE, "timeline": 3}) == {}
+
+
+def test_the_confirmation_survives_a_quick_restart_of_the_endpoint_only(guard):
+    guard.answers["now"] = [UP_REPLICA]
+    guard.guard.primary(LONE)
+    state_file = guard.tmp / "state" / "confirmed.json"
+    assert json.loads(state_file.read_text()) == {"started": 111.0}
+    guard.answers["now"] = [{}]
+    again = guard.health.Guard(["http://pg2/health"], str(guard.tmp / "state"), None, clock=guard.clock, stall=10)
+    assert again.primary(LONE) == {}
+    old = state_file.stat().st_mtime - 60  # the host was down for a minute
+    os.utime(state_file, (old, old))
+    late = guard.health.Guard(["http://pg2/health"], str(guard.tmp / "state"), None, clock=guard.clock, stall=10)
+    assert "unconfirmed" in late.primary(LONE)
+
+
+def test_an_outranked_primary_writes_the_fence_file_once(guard):
+    guard.answers["now"] = [{**UP_REPLICA, "timeline": 3}]  # a standby that follows a newer primary
+    assert guard.guard.primary(LONE) == {"fenced_by": "http://pg2/health"}
+    fence = guard.tmp / "run" / "fence"
+    first = json.loads(fence.read_text())
+    assert first["fenced_by"] == "http://pg2/health" and first["timeline"] == 2
+    fence.unlink()
+    guard.guard.primary(LONE)
+    assert not fence.exists()  # once per server start
+    guard.guard.watch_once({**LONE, "started": 333.0})
+    assert fence.exists()
+
+
+def test_an_unconfirmed_primary_answers_503_with_the_reason(health, monkeypatch):
+    monkeypatch.setattr(health, "node_state", lambda pgport, user: LONE)
+    monkeypatch.setattr(health, "PEER_TIMEOUT", 0.2)
+    node = ThreadingHTTPServer(("127.0.0.1", 0), health.make_handler(
+        5432, "monitor_user", 1024, [f"http://127.0.0.1:{_free_port()}/health"]))
+    threading.Thread(target=node.serve_forever, daemon=True).start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", node.server_port, timeout=5)
+        conn.request("GET", "/primary")
+        response = conn.getresponse()
+        assert response.status == 503
+        assert "no standby streams from this node" in json.loads(response.read())["unconfirmed"]
+    finally:
+        node.shutdown()
+        node.server_close()

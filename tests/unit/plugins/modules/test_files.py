@@ -106,3 +106,26 @@ def test_a_numeric_mode_is_the_mode_yaml_read(tmp_path, run_module):
     run_module(files, {"files": [{"path": str(tmp_path / "n"), "content": "n\n", "owner": OWNER, "group": GROUP,
                                   "mode": 0o640}]})
     assert _mode(tmp_path / "n") == "0640"
+
+
+def test_a_bundle_is_built_from_files_on_the_host_and_its_diff_hides_them(tmp_path, run_module):
+    (tmp_path / "full.pem").write_text("CERT")
+    (tmp_path / "key.pem").write_text("KEY\n")
+    entry = {"path": str(tmp_path / "bundle.pem"), "sources": [str(tmp_path / "full.pem"), str(tmp_path / "key.pem")],
+             "mode": "0600", "owner": OWNER, "group": GROUP}
+    built = run_module(files, {"files": [entry], "_ansible_diff": True})
+    assert built["changed"] and (tmp_path / "bundle.pem").read_text() == "CERT\nKEY\n"
+    assert _mode(tmp_path / "bundle.pem") == "0600"
+    assert "KEY" not in str(built.get("diff"))
+    assert not run_module(files, {"files": [entry]})["changed"]
+    (tmp_path / "key.pem").write_text("NEWKEY\n")
+    assert run_module(files, {"files": [entry]})["content_changed"] == [entry["path"]]
+    assert (tmp_path / "bundle.pem").read_text() == "CERT\nNEWKEY\n"
+
+
+def test_a_missing_source_changes_nothing(tmp_path, run_module):
+    entry = {"path": str(tmp_path / "bundle.pem"), "sources": [str(tmp_path / "none.pem")], "owner": OWNER, "group": GROUP}
+    failed = run_module(files, {"files": [entry]})
+    assert failed["failed"]
+    assert "source %s does not exist" % (tmp_path / "none.pem") in failed["msg"]
+    assert not (tmp_path / "bundle.pem").exists()
