@@ -9,17 +9,18 @@ import pytest
 
 from conftest import recap
 
-# One line per case: extra arguments, the message expected (a regular expression on flattened output).
+# One line per case: extra arguments (each limited to the hosts whose preflight judges it, so a case
+# costs one short first play), the message expected (a regular expression on flattened output).
 CASES = {
-    "lockout": (["-e", json.dumps({"hardening_ssh_allow_users": ["someoneelse"]})],
+    "lockout": (["--limit", "lb1", "-e", json.dumps({"hardening_ssh_allow_users": ["someoneelse"]})],
                 r"Refusing to apply an SSH config that locks out 'deploy': not in hardening_ssh_allow_users \['someoneelse'\]"),
-    "controller-outside-admin-networks": (["-e", json.dumps({"hardening_firewall_admin_networks": ["192.0.2.0/24"]})],
+    "controller-outside-admin-networks": (["--limit", "lb1", "-e", json.dumps({"hardening_firewall_admin_networks": ["192.0.2.0/24"]})],
                                           r"does not hold 10\.89\.\d+\.1, the address Ansible connects from"),
-    "malformed-rule": (["-e", json.dumps({"hardening_firewall_rules": [{"name": "web", "port": 70000, "from_groups": ["api"]}]})],
+    "malformed-rule": (["--limit", "lb1,app1", "-e", json.dumps({"hardening_firewall_rules": [{"name": "web", "port": 70000, "from_groups": ["api"]}]})],
                        r"Malformed rule in hardening_firewall_rules: .*port \(1-65535\)"),
-    "postgres-synchronous-mode": (["-e", "postgres_replication_synchronous_mode=all"],
+    "postgres-synchronous-mode": (["--limit", "postgres", "-e", "postgres_replication_synchronous_mode=all"],
                                   r"postgres_replication_synchronous_mode.*(all|choices)"),
-    "redis-quorum": (["-e", "redis_sentinel_quorum=4"], r"redis_sentinel_quorum"),
+    "redis-quorum": (["--limit", "redis", "-e", "redis_sentinel_quorum=4"], r"redis_sentinel_quorum"),
 }
 
 WATCHED = ["/etc/ssh/sshd_config.d/00-tdah-hardening.conf", "/etc/nftables.conf", "/etc/nftables.d/10-inventory.nft"]
@@ -54,5 +55,5 @@ def test_an_address_override_that_is_not_an_address_is_refused(lab, playbook, tm
     # One host's tdah_address, as an inventory would set it.
     extra = tmp_path / "override.yml"
     extra.write_text("all:\n  hosts:\n    pg2:\n      tdah_address: pg2.example.org\n")
-    result = playbook("site.yml", "-i", str(extra))
+    result = playbook("site.yml", "-i", str(extra), "--limit", "postgres")
     _refused(result, r"tdah_address of pg2 is 'pg2\.example\.org', which is not an IP address", lab["hosts"])
