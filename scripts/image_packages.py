@@ -24,7 +24,7 @@ import yaml
 INSTALL = [
     ("hardening", "vars/Debian-12.yml",
      ["__hardening_packages_base", "__hardening_packages_ssh", "__hardening_packages_fail2ban",
-      "__hardening_packages_aide"]),
+      "__hardening_packages_aide", "__hardening_packages_chkrootkit"]),
     ("hardening", "defaults/main.yml", ["hardening_audit_tools", "hardening_malware_scanner"]),
     ("tls", "vars/main.yml", ["__tls_packages"]),
 ]

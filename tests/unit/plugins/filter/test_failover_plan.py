@@ -11,6 +11,7 @@ def failover_plan(nodes, force=False):
                for node in nodes if node["answered"]}
     return plan_of([node["host"] for node in nodes], answers, {node["host"]: node["address"] for node in nodes}, force)
 
+
 PG1 = {"host": "pg1", "address": "10.0.0.1", "answered": False}
 
 
