@@ -1,10 +1,11 @@
 """Write probe for the PostgreSQL drills (bench/pg_drills.sh).
 
 Finds the writable primary the way HAProxy does (the nodes' /primary health
-endpoint), inserts one numbered row at a time and logs every acknowledged
+endpoint), or with --libpq the way a libpq client given every node does, inserts one numbered row at a time and logs every acknowledged
 commit, so the drill can measure write outages and lost commits. Bounded:
 stops by itself after --seconds.
-Usage: pg_probe.py write --nodes pg1,pg2,pg3 --seconds 300 --prefix P --log FILE  (password in PGPASSWORD)
+Usage: pg_probe.py write --nodes pg1,pg2,pg3 --seconds 300 --prefix P --log FILE [--stop-file F]
+         (password in PGPASSWORD or ~/.pgpass; it also stops once F exists)
        pg_probe.py analyse --log FILE --present FILE [--switchover T0 T1] [--failover T0]
 The analysis prints: switchover outage (longest gap between acknowledged
 commits while the switchover ran, s), failover time to writable (from T0 to
@@ -14,6 +15,7 @@ missing from --present (the markers found on the final primary).
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import time
 import urllib.request
@@ -40,8 +42,14 @@ def write(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.seconds
     seq, conn, host = 0, None, None
     with open(args.log, "a", encoding="ascii", buffering=1) as log:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (args.stop_file and os.path.exists(args.stop_file)):
             try:
+                if conn is None and args.libpq:
+                    # libpq tries the nodes in turn and keeps the writable one.
+                    conn = psycopg.connect(f"host={','.join(nodes.values())} target_session_attrs=read-write {args.dsn}",
+                                           autocommit=True)
+                    host = conn.info.host
+                    conn.execute("SET statement_timeout = '2s'")
                 if conn is None:
                     host = primary(nodes)
                     if host is None:
@@ -96,6 +104,9 @@ def main() -> int:
     w.add_argument("--seconds", type=float, required=True)
     w.add_argument("--prefix", required=True)
     w.add_argument("--log", required=True)
+    w.add_argument("--stop-file")
+    w.add_argument("--libpq", action="store_true",
+                   help="find the primary with libpq's target_session_attrs=read-write, not the health endpoints")
     w.add_argument("--dsn", default="user=app_user dbname=personal_assistant_prod sslmode=verify-full "
                                     "sslrootcert=/root/tdah-ca.crt connect_timeout=2")
     a = sub.add_parser("analyse")

@@ -4,12 +4,14 @@ Finds the master through the Sentinels, as an application does, writes one
 numbered key at a time and confirms each with WAIT 1 (at least one replica has
 it), logging every acknowledged write. Bounded: stops by itself after
 --seconds.
-Usage: redis_probe.py write --sentinels h1,h2,h3 --seconds 40 --prefix P --log FILE
+Usage: redis_probe.py write --sentinels h1,h2,h3 --seconds 40 --prefix P --log FILE [--stop-file F]
        redis_probe.py present --sentinels h1,h2,h3 --prefix P --out FILE
-       redis_probe.py analyse --log FILE --present FILE --kill T0 --old HOST
+       redis_probe.py analyse --log FILE --present FILE (--kill T0 --old HOST | --window T0 T1)
 Passwords in REDIS_APP_PASSWORD and REDIS_SENTINEL_PASSWORD; CA in --ca.
 The analysis prints the time from T0 (the SIGKILL) to the first acknowledged
-write on another master (s) and the acknowledged writes missing from --present.
+write on another master (s), or with --window the longest gap between
+acknowledged writes from T0 to T1 (s), then the acknowledged writes missing
+from --present and the number acknowledged.
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def write(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.seconds
     seq, client = 0, None
     with open(args.log, "a", encoding="ascii", buffering=1) as log:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (args.stop_file and os.path.exists(args.stop_file)):
             try:
                 if client is None:
                     address = sentinel.discover_master(args.master)
@@ -77,8 +79,13 @@ def analyse(args: argparse.Namespace) -> int:
                 acked.append((float(fields[0]), fields[2], fields[3]))
     with open(args.present, encoding="ascii") as present_file:
         kept = {line.strip() for line in present_file if line.strip()}
-    after = [stamp for stamp, _seq, host in acked if stamp > args.kill and host != args.old]
-    writable = f"{after[0] - args.kill:.2f}" if after else "never"
+    if args.window:
+        times = [stamp for stamp, _seq, _host in acked if args.window[0] - 5 <= stamp <= args.window[1] + 5]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        writable = f"{max(gaps):.2f}" if gaps else "no-writes"
+    else:
+        after = [stamp for stamp, _seq, host in acked if stamp > args.kill and host != args.old]
+        writable = f"{after[0] - args.kill:.2f}" if after else "never"
     lost = sum(1 for _stamp, seq, _host in acked if seq not in kept)
     print(writable, lost, len(acked))
     return 0
@@ -97,14 +104,18 @@ def main() -> int:
         if name == "write":
             p.add_argument("--seconds", type=float, required=True)
             p.add_argument("--log", required=True)
+            p.add_argument("--stop-file")
         else:
             p.add_argument("--out", required=True)
     a = sub.add_parser("analyse")
     a.add_argument("--log", required=True)
     a.add_argument("--present", required=True)
-    a.add_argument("--kill", type=float, required=True)
-    a.add_argument("--old", required=True)
+    a.add_argument("--kill", type=float)
+    a.add_argument("--old")
+    a.add_argument("--window", nargs=2, type=float)
     args = parser.parse_args()
+    if args.command == "analyse" and not args.window and (args.kill is None or not args.old):
+        parser.error("analyse needs --kill and --old, or --window")
     return {"write": write, "present": present, "analyse": analyse}[args.command](args)
 
 

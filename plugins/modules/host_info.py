@@ -33,6 +33,14 @@ options:
     type: list
     elements: str
     default: []
+  restart_pending:
+    description:
+      - Pairs of a unit and a file it reads when it starts (a drop-in, a configuration file);
+        RV(units_stale) lists the units that run a process started before the file last changed.
+      - So a role finds the restart that an earlier run did not make (it failed, or it was stopped) on every run.
+    type: list
+    elements: list
+    default: []
   paths:
     description: Paths to look at (RV(paths)).
     type: list
@@ -145,6 +153,12 @@ units_down:
   type: list
   elements: str
   sample: [fail2ban.service]
+units_stale:
+  description: Units of O(restart_pending) whose running process started before their file changed (each once).
+  returned: always
+  type: list
+  elements: str
+  sample: [redis-server.service]
 paths:
   description: For each path of O(paths), V(exists), and when it exists V(type) (file, directory, link, other),
     V(mode), V(owner), V(group) and V(size).
@@ -208,6 +222,7 @@ import os
 import pwd
 import re
 import stat
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -289,6 +304,24 @@ def units_down(names, states: dict) -> list:
                 "enabled", "enabled-runtime", "static", "alias", "generated"):
             down.append(name)
     return down
+
+
+def units_stale(pairs, states: dict, mtimes: dict, monotonic_offset: float) -> list:
+    """Units that run a process started before their file changed.
+
+    states: systemctl show fields by unit (ActiveState, ExecMainStartTimestampMonotonic in microseconds);
+    mtimes: file modification times (seconds since the epoch) by path, missing when the file is;
+    monotonic_offset: the wall clock minus the monotonic clock, to put both on one clock.
+    """
+    stale = []
+    for unit, path in pairs:
+        fields = states.get(unit, {})
+        started = int(fields.get("ExecMainStartTimestampMonotonic") or 0) / 1e6
+        if fields.get("ActiveState") != "active" or started <= 0 or path not in mtimes or unit in stale:
+            continue
+        if mtimes[path] - monotonic_offset > started:
+            stale.append(unit)
+    return stale
 
 
 def security_upgrades(simulation: str) -> list:
@@ -373,6 +406,7 @@ def main():
             packages=dict(type="list", elements="str", default=[]),
             packages_absent=dict(type="list", elements="str", default=[]),
             units=dict(type="list", elements="str", default=[]),
+            restart_pending=dict(type="list", elements="list", default=[]),
             paths=dict(type="list", elements="path", default=[]),
             lines=dict(type="list", elements="list", default=[]),
             line_prefixes=dict(type="list", elements="list", default=[]),
@@ -416,6 +450,24 @@ def main():
             module.fail_json(msg="reading the state of %s: %s" % (", ".join(params["units"]), err.strip()))
         states = parse_units(out)
     result["units_down"] = units_down(params["units"], states)
+
+    pairs = [(str(pair[0]), str(pair[1])) for pair in params["restart_pending"] if len(pair) == 2]
+    if len(pairs) != len(params["restart_pending"]):
+        module.fail_json(msg="restart_pending takes pairs of a unit and a file, got %s" % params["restart_pending"])
+    result["units_stale"] = []
+    if pairs:
+        names = sorted({pair[0] for pair in pairs})
+        rc, out, err = module.run_command(["systemctl", "show", "--property=Id,ActiveState,ExecMainStartTimestampMonotonic",
+                                           "--"] + names, environ_update=env)
+        if rc != 0 and not out:
+            module.fail_json(msg="reading the start time of %s: %s" % (", ".join(names), err.strip()))
+        mtimes = {}
+        for path in {pair[1] for pair in pairs}:
+            try:
+                mtimes[path] = os.stat(path).st_mtime
+            except OSError:
+                pass
+        result["units_stale"] = units_stale(pairs, parse_units(out), mtimes, time.time() - time.monotonic())
 
     result["paths"] = {path: describe(path) for path in params["paths"]}
     result["lines_missing"] = lines_missing(params["lines"])

@@ -81,3 +81,24 @@ def test_a_line_prefix_matches_the_start_of_a_line(tmp_path):
     marker = "# tdah.platform redis_sentinel: base configuration"
     assert host_info.lines_missing([[str(conf), marker]], prefix=True) == []
     assert host_info.lines_missing([[str(conf), marker]]) == [[str(conf), marker]]
+
+
+def test_a_unit_started_before_its_file_changed_is_stale():
+    states = host_info.parse_units("""Id=redis-server.service
+ActiveState=active
+ExecMainStartTimestampMonotonic=100000000
+
+Id=redis-sentinel.service
+ActiveState=active
+ExecMainStartTimestampMonotonic=300000000
+
+Id=postgresql@15-main.service
+ActiveState=inactive
+ExecMainStartTimestampMonotonic=0
+""")
+    # The wall clock is 1000 s ahead of the monotonic clock: a file changed at 1200 (wall) changed at 200 (monotonic).
+    pairs = [("redis-server.service", "/a"), ("redis-sentinel.service", "/a"), ("postgresql@15-main.service", "/a"),
+             ("redis-server.service", "/b"), ("redis-server.service", "/missing")]
+    assert host_info.units_stale(pairs, states, {"/a": 1200.0, "/b": 1050.0}, 1000.0) == ["redis-server.service"]
+    # Restarted after the change: nothing pending.
+    assert host_info.units_stale([("redis-sentinel.service", "/a")], states, {"/a": 1200.0}, 1000.0) == []
