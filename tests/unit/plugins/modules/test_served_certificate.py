@@ -45,7 +45,7 @@ def serve(crt, key, postgres: bool = False, require_client=None, answer: bytes =
 
     def run():
         with listener:
-            conn, _ = listener.accept()
+            conn = listener.accept()[0]
             with conn:
                 if postgres:
                     assert conn.recv(8) == served_certificate.SSL_REQUEST
@@ -72,7 +72,7 @@ def test_the_served_certificate_is_the_first_of_the_file(tmp_path):
 
 def test_a_renewed_file_no_longer_matches_what_is_served(tmp_path):
     old_crt, old_key, old_sha = make_cert(tmp_path, "old")
-    new_crt, _, new_sha = make_cert(tmp_path, "new")
+    new_crt, new_sha = make_cert(tmp_path, "new")[0::2]
     port = serve(old_crt, old_key)
     served = hashlib.sha256(served_certificate.served_der(served_certificate.client_context(), "127.0.0.1", port)).hexdigest()
     assert served == old_sha
@@ -87,7 +87,7 @@ def test_postgres_asks_for_tls_first(tmp_path):
 
 
 def test_a_postgres_server_without_tls_is_an_error(tmp_path):
-    crt, key, _ = make_cert(tmp_path, "postgres")
+    crt, key = make_cert(tmp_path, "postgres")[:2]
     port = serve(crt, key, postgres=True, answer=b"N")
     with pytest.raises(ConnectionError, match="refused TLS"):
         served_certificate.served_der(served_certificate.client_context(), "127.0.0.1", port, starttls="postgres")
