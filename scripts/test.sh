@@ -44,6 +44,9 @@ run_unit() {
   stage "unit tests (pytest)"
   local rc=0
   python3 -m pytest -q tests/unit || rc=$?
+  # The reference application's own tests (its pure parts and its ASGI app
+  # with stand-ins; the platform scenario runs it against the real services).
+  [ "$rc" -ne 0 ] || python3 -m pytest -q -p no:cacheprovider apps/reference/tests || rc=$?
   # pytest exit 5 means no test ran: that is a failure here.
   if [ "$rc" -ne 0 ]; then
     echo "pytest failed (exit $rc)" >&2

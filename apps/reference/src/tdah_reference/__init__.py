@@ -1,0 +1,2 @@
+"""Reference application of the tdah platform (deployed by the api role)."""
+__version__ = "0.1.0"
