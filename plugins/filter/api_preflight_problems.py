@@ -101,9 +101,12 @@ def api_preflight_problems(settings: dict) -> list:
 
 
 def api_target(facts: dict) -> str:
-    """The wheel target of a host from its facts: cp311-x86_64."""
+    """The wheel target of a host from its facts: its Python's full version (dependency markers
+    compare it: Debian 12's 3.11.2 needs wheels a 3.11.7 controller would skip) and architecture,
+    e.g. 3.11.2-x86_64."""
     python = facts.get("python", {}).get("version", {})
-    return f"cp{python.get('major', 3)}{python.get('minor', 0)}-{facts.get('architecture', 'x86_64')}"
+    version = f"{python.get('major', 3)}.{python.get('minor', 0)}.{python.get('micro', 0)}"
+    return f"{version}-{facts.get('architecture', 'x86_64')}"
 
 
 def api_prune(releases: list, keep, protected: list, root: str) -> list:

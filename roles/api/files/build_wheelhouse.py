@@ -5,7 +5,7 @@ dependency as wheels for the hosts' Python and architecture, with a SHA256SUMS f
 Written to a temporary directory beside OUTPUT and renamed into place at the end, so an
 interrupted build leaves no wheelhouse that looks complete.
 
-Usage: build_wheelhouse.py --source SRC --package NAME --version V --target cp311-x86_64
+Usage: build_wheelhouse.py --source SRC --package NAME --version V --target 3.11.2-x86_64
                            [--constraints FILE] --output DIR
 """
 from __future__ import annotations
@@ -38,8 +38,10 @@ def main() -> None:
     parser.add_argument("--constraints", default="")
     args = parser.parse_args()
     python, _, arch = args.target.partition("-")
-    if arch not in PLATFORMS or not python.startswith("cp"):
-        sys.exit(f"unknown target {args.target!r} (expected cpXY-x86_64 or cpXY-aarch64)")
+    parts = python.split(".")
+    if arch not in PLATFORMS or len(parts) != 3 or not all(p.isdigit() for p in parts):
+        sys.exit(f"unknown target {args.target!r} (expected X.Y.Z-x86_64 or X.Y.Z-aarch64)")
+    abi = f"cp{parts[0]}{parts[1]}"
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=output.name + ".", dir=output.parent))
@@ -55,10 +57,13 @@ def main() -> None:
         if len(app) != 1:
             sys.exit(f"{source} did not give a wheel of {args.package} {args.version} (got "
                      f"{[w.name for w in wheels]}): does the source's version match api_release_version?")
-        constraints = ["--constraint", args.constraints] if args.constraints else []
+        # The pinned list is downloaded as a whole too: pip evaluates dependency markers
+        # against the controller's Python, so a dependency only the hosts' Python needs
+        # (python_full_version < ...) is added by pinning it there.
+        constraints = ["--constraint", args.constraints, "--requirement", args.constraints] if args.constraints else []
         platforms = [arg for p in PLATFORMS[arch] for arg in ("--platform", p)]
         pip("download", "--quiet", "--only-binary=:all:", "--dest", str(work), *platforms,
-            "--python-version", python[2:3] + "." + python[3:], "--implementation", "cp", "--abi", python,
+            "--python-version", python, "--implementation", "cp", "--abi", abi,
             *constraints, str(app[0]))
         sums = "".join(f"{hashlib.sha256(w.read_bytes()).hexdigest()}  {w.name}\n"
                        for w in sorted(work.glob("*.whl")))

@@ -50,7 +50,8 @@ def test_debug_is_allowed_outside_production():
 
 
 def test_api_target_names_python_and_architecture():
-    assert api_target({"python": {"version": {"major": 3, "minor": 11}}, "architecture": "aarch64"}) == "cp311-aarch64"
+    facts = {"python": {"version": {"major": 3, "minor": 11, "micro": 2}}, "architecture": "aarch64"}
+    assert api_target(facts) == "3.11.2-aarch64"
 
 
 def test_api_prune_keeps_the_newest_and_never_the_current_or_new_release():
