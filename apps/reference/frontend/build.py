@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the static frontend: assets renamed by their content hash (cached for a year by
 the frontend role), index.html pointing at them. Usage: build.py OUTPUT_DIR"""
 from __future__ import annotations

@@ -88,7 +88,7 @@ def world():
 
 
 def test_healthy_when_both_checks_pass(world):
-    client, _, _ = world
+    client = world[0]
     answer = client.get("/health/overall")
     assert answer.status_code == 200
     body = answer.json()
@@ -109,14 +109,14 @@ def test_unhealthy_names_the_failed_dependency(world, broken):
 
 
 def test_database_health_and_pool(world):
-    client, database, _ = world
+    client, database = world[0], world[1]
     assert client.get("/health/database").json()["pool"]["max"] == 50
     database.down = "timeout"
     assert client.get("/health/database").status_code == 503
 
 
 def test_metrics_count_requests_by_route_and_status(world):
-    client, _, _ = world
+    client = world[0]
     client.get("/api/users/999")
     client.get("/api/users/998")
     text = client.get("/health/database/performance").text
@@ -139,7 +139,7 @@ def test_a_user_is_cached_with_the_seed_ttl_and_invalidated_on_update(world):
 
 
 def test_messages_and_conversation(world):
-    client, _, cache = world
+    client, cache = world[0], world[2]
     user_id = client.post("/api/users", json={"email": "b@example.org"}).json()["id"]
     assert client.post(f"/api/users/{user_id}/messages", json={"content": "hello"}).status_code == 201
     conversation = client.get(f"/api/users/{user_id}/conversation").json()
@@ -150,7 +150,7 @@ def test_messages_and_conversation(world):
 
 
 def test_bad_bodies_are_refused(world):
-    client, database, _ = world
+    client, database = world[0], world[1]
     assert client.post("/api/users", content=b"not json").status_code == 400
     assert client.post("/api/users", json={"email": "nobody"}).status_code == 400
     assert database.queries == 0

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build a release's wheelhouse on the controller: the application's wheel and every
 dependency as wheels for the hosts' Python and architecture, with a SHA256SUMS file.
 
@@ -37,9 +36,9 @@ def main() -> None:
         parser.add_argument("--" + name, required=True)
     parser.add_argument("--constraints", default="")
     args = parser.parse_args()
-    python, _, arch = args.target.partition("-")
+    python, sep, arch = args.target.partition("-")
     parts = python.split(".")
-    if arch not in PLATFORMS or len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if not sep or arch not in PLATFORMS or len(parts) != 3 or not all(p.isdigit() for p in parts):
         sys.exit(f"unknown target {args.target!r} (expected X.Y.Z-x86_64 or X.Y.Z-aarch64)")
     abi = f"cp{parts[0]}{parts[1]}"
     output = Path(args.output)

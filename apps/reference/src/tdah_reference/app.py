@@ -48,19 +48,19 @@ def _bad(message: str, status: int = 400) -> JSONResponse:
 def create_app(settings: Settings, database, cache) -> Starlette:
     """database and cache: backends.Database and backends.Cache, or stand-ins with the same methods."""
 
-    def overall(_: Request) -> JSONResponse:
+    def overall(request: Request) -> JSONResponse:
         verdict = run_checks({"database": database.check, "redis": cache.check})
         metrics.DATABASE_HEALTH.set(0 if "database" in verdict["failed"] else 1)
         body = {"version": __version__, "environment": settings.environment, **verdict}
         return JSONResponse(body, status_code=200 if verdict["status"] == "healthy" else 503)
 
-    def database_health(_: Request) -> JSONResponse:
+    def database_health(request: Request) -> JSONResponse:
         verdict = run_checks({"database": database.check})
         metrics.DATABASE_HEALTH.set(0 if verdict["failed"] else 1)
         verdict["pool"] = database.stats()
         return JSONResponse(verdict, status_code=200 if verdict["status"] == "healthy" else 503)
 
-    def performance(_: Request) -> Response:
+    def performance(request: Request) -> Response:
         stats = database.stats()
         metrics.POOL_SIZE.set(stats["size"])
         metrics.POOL_IDLE.set(stats["idle"])
@@ -68,7 +68,7 @@ def create_app(settings: Settings, database, cache) -> Starlette:
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
-    def version(_: Request) -> JSONResponse:
+    def version(request: Request) -> JSONResponse:
         return JSONResponse({"version": __version__})
 
     async def create_user(request: Request) -> JSONResponse:
@@ -136,7 +136,7 @@ def create_app(settings: Settings, database, cache) -> Starlette:
         return cached("conversation", user_id, load)
 
     @contextlib.asynccontextmanager
-    async def lifespan(_app):
+    async def lifespan(app_):
         database.open()
         try:
             yield

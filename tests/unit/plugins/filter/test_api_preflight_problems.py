@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.tdah.platform.plugins.filter.api_preflight_problems import (api_preflight_problems, api_prune,
-                                                                                 api_target)
+from ansible_collections.tdah.platform.plugins.filter.api_preflight_problems import (
+    api_preflight_problems, api_prune, api_target)
 
 LENGTHS = {"JWT_SECRET_KEY": 64, "ENCRYPTION_KEY": 32, "SESSION_SECRET": 32, "REDIS_PASSWORD": 32}
 GOOD = {
