@@ -2,6 +2,7 @@
 """api_preflight_problems: what is wrong with the api role's input, one message each."""
 from __future__ import annotations
 
+import base64
 import re
 
 DOCUMENTATION = r"""
@@ -68,6 +69,12 @@ def api_preflight_problems(settings: dict) -> list:
             problems.append(f"{name} must be at least {need} characters (is {len(value)}): set it from Vault")
         elif UNSAFE.search(value):
             problems.append(f"{name} must not hold a quote, a backslash, '$', '`' or a line break")
+    if UNSAFE.search(settings.get("sentinel_password") or ""):
+        problems.append("api_redis_sentinel_password must not hold a quote, a backslash, '$', '`' or a line break")
+    for name, value in sorted((settings.get("extra_environment") or {}).items()):
+        if not re.match(r"^[A-Z_][A-Z0-9_]*$", str(name)) or UNSAFE.search(str(value)):
+            problems.append(f"api_extra_environment: {name} must be an upper-case name with a value without quotes, "
+                            "backslashes, '$', '`' or line breaks")
     minimum = settings.get("password_min_length", 16)
     for name in ("db_password", "owner_password"):
         if len(settings.get(name) or "") < minimum:
@@ -121,6 +128,21 @@ def api_prune(releases: list, keep, protected: list, root: str) -> list:
             for path in (release, f"{root.rstrip('/')}/wheelhouse/{release.rsplit('/', 1)[-1]}")]
 
 
+def api_dependencies_differ(sums: list, package: str) -> bool:
+    """Whether two releases' wheelhouses differ in anything but the application's own wheel, from
+    slurp results of their SHA256SUMS (one result when both are the same release). A missing file
+    counts as different: the caller restarts rather than reloads."""
+    prefix = package.replace("-", "_").lower() + "-"
+    sets = []
+    for result in sums:
+        if "content" not in result:
+            return True
+        lines = base64.b64decode(result["content"]).decode().splitlines()
+        sets.append(sorted(line for line in lines if line.strip() and not line.split()[-1].lower().startswith(prefix)))
+    return len(sets) > 1 and any(other != sets[0] for other in sets[1:])
+
+
 class FilterModule:
     def filters(self):
-        return {"api_preflight_problems": api_preflight_problems, "api_target": api_target, "api_prune": api_prune}
+        return {"api_preflight_problems": api_preflight_problems, "api_target": api_target, "api_prune": api_prune,
+                "api_dependencies_differ": api_dependencies_differ}

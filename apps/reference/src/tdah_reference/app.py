@@ -5,6 +5,7 @@ import contextlib
 import time
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -79,13 +80,15 @@ def create_app(settings: Settings, database, cache) -> Starlette:
         email = str(data.get("email", "")).strip().lower() if isinstance(data, dict) else ""
         if "@" not in email or len(email) > 254:
             return _bad("email must be an e-mail address")
-        name = str(data.get("name", ""))[:200]
-        phone = str(data.get("phone_number", ""))[:32] or None
-        row = database.fetch_one(
+        name = str(data.get("name") or "")[:200]
+        phone = str(data.get("phone_number") or "")[:32] or None
+        # The drivers block: off the event loop, in the thread pool.
+        row = await run_in_threadpool(
+            database.fetch_one,
             "INSERT INTO users (email, name, phone_number) VALUES (%s, %s, %s) "
             "ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, phone_number = EXCLUDED.phone_number, "
             "updated_at = now() RETURNING id, email, name, phone_number", (email, name, phone))
-        cache.delete(f"user_profile:{row['id']}")
+        await run_in_threadpool(cache.delete, f"user_profile:{row['id']}")
         return JSONResponse(row, status_code=201)
 
     def cached(kind: str, key: str, load) -> JSONResponse:
@@ -114,14 +117,15 @@ def create_app(settings: Settings, database, cache) -> Starlette:
         role = str(data.get("role", "user")) if isinstance(data, dict) else "user"
         if not content or len(content) > MAX_TEXT or role not in ("user", "assistant", "system"):
             return _bad(f"content must be 1 to {MAX_TEXT} characters and role user, assistant or system")
-        row = database.fetch_one(
+        row = await run_in_threadpool(
+            database.fetch_one,
             "WITH state AS (INSERT INTO conversation_states (user_id) SELECT id FROM users WHERE id = %s "
             "ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id) "
             "INSERT INTO conversation_messages (conversation_id, role, content) SELECT id, %s, %s FROM state "
             "RETURNING id, conversation_id, role, content, timestamp", (user_id, role, content))
         if row is None:
             return _bad("no such user", 404)
-        cache.delete(f"conversation:{user_id}")
+        await run_in_threadpool(cache.delete, f"conversation:{user_id}")
         return JSONResponse({**row, "timestamp": row["timestamp"].isoformat()}, status_code=201)
 
     def get_conversation(request: Request) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.tdah.platform.plugins.filter.api_preflight_problems import (
-    api_preflight_problems, api_prune, api_target)
+    api_dependencies_differ, api_preflight_problems, api_prune, api_target)
 
 LENGTHS = {"JWT_SECRET_KEY": 64, "ENCRYPTION_KEY": 32, "SESSION_SECRET": 32, "REDIS_PASSWORD": 32}
 GOOD = {
@@ -38,6 +38,9 @@ def test_good_input_has_no_problem():
     ({"release": {"version": "1.0", "source": "", "wheelhouse": ""}}, "give api_release_source"),
     ({"releases_keep": 1}, "api_releases_keep must be at least 2"),
     ({"workers": 0}, "api_workers must be an integer from 1 to 64"),
+    ({"sentinel_password": "x'y"}, "api_redis_sentinel_password must not hold"),
+    ({"extra_environment": {"lower": "x"}}, "api_extra_environment: lower must be"),
+    ({"extra_environment": {"FEATURE": "a$b"}}, "api_extra_environment: FEATURE must be"),
     ({"port": "http"}, "api_port must be an integer"),
 ])
 def test_each_problem_is_named(change, message):
@@ -61,3 +64,18 @@ def test_api_prune_keeps_the_newest_and_never_the_current_or_new_release():
     doomed = api_prune(releases, 3, ["/opt/a/releases/0.5", "/opt/a/releases/0.1"], "/opt/a")
     assert doomed == ["/opt/a/releases/0.3", "/opt/a/wheelhouse/0.3", "/opt/a/releases/0.2", "/opt/a/wheelhouse/0.2"]
     assert api_prune(releases[:2], 3, ["/opt/a/releases/0.2", ""], "/opt/a") == []
+
+
+def _sums(*lines):
+    import base64
+    return {"content": base64.b64encode("".join(f"{line}\n" for line in lines).encode()).decode()}
+
+
+def test_only_a_new_application_wheel_is_a_reload():
+    old = _sums("aa  tdah_reference-0.1.0-py3-none-any.whl", "bb  uvicorn-0.34.3-py3-none-any.whl")
+    new = _sums("cc  tdah_reference-0.2.0-py3-none-any.whl", "bb  uvicorn-0.34.3-py3-none-any.whl")
+    upgraded = _sums("cc  tdah_reference-0.2.0-py3-none-any.whl", "dd  uvicorn-0.35.0-py3-none-any.whl")
+    assert api_dependencies_differ([old, new], "tdah-reference") is False
+    assert api_dependencies_differ([old, upgraded], "tdah-reference") is True
+    assert api_dependencies_differ([old, {"failed": True}], "tdah-reference") is True
+    assert api_dependencies_differ([new], "tdah-reference") is False
