@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export TDAH_ROOT := $(CURDIR)
 SCENARIOS ?= hardening
 
-.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis bench-platform clean
+.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis bench-platform bench-api clean
 setup:
 	scripts/setup.sh
 
@@ -44,3 +44,6 @@ bench-redis: setup
 
 bench-platform: setup
 	bench/platform_timing.sh $(ARGS)
+
+bench-api: setup
+	bench/api_throughput.sh

@@ -35,13 +35,13 @@ def root(lab) -> Path:
 
 @pytest.fixture(scope="session")
 def secrets(root) -> list[str]:
-    """Every password and passphrase the lab inventory holds."""
+    """Every password, passphrase and application secret the lab inventory holds."""
     found = set()
     for path in sorted((root / "inventories" / "lab" / "group_vars").rglob("*.yml")):
         for key, value in (yaml.safe_load(path.read_text()) or {}).items():
-            if re.search(r"(password|passphrase)$", key) and isinstance(value, str) and "{{" not in value:
+            if re.search(r"(password|passphrase|_secret|_secret_key|_encryption_key)$", key) and isinstance(value, str) and "{{" not in value:
                 found.add(value)
-    assert len(found) >= 10, f"expected the lab's PostgreSQL and Redis passwords, found {len(found)}"
+    assert len(found) >= 13, f"expected the lab's PostgreSQL and Redis passwords and the API's secrets, found {len(found)}"
     return sorted(found)
 
 

@@ -49,6 +49,10 @@ def test_every_host_listens_on_what_its_groups_serve(lab, listening):
         assert {22, 5432, 8008} <= set(listening[name]), listening[name]
     for name in lab["groups"]["redis"]:
         assert {22, 6379, 26379} <= set(listening[name]), listening[name]
+    for name in lab["groups"]["api"]:
+        assert 8000 in listening[name], listening[name]
+    for name in lab["groups"]["frontend"]:
+        assert 8080 in listening[name], listening[name]
     for name, ports in listening.items():
         assert 22 in ports, f"{name}: {ports}"
 
@@ -83,6 +87,21 @@ def test_the_same_ports_answer_the_groups_that_need_them(lab, remote):
     for address in pg:
         assert from_lb[f"{address}:8008"] == "open", from_lb
         assert from_lb[f"{address}:5432"] == "timeout", from_lb
+
+
+def test_the_api_answers_load_balancers_and_monitoring_the_frontend_load_balancers_only(lab, remote):
+    api = [lab["hosts"][h] for h in lab["groups"]["api"]]
+    frontend = [lab["hosts"][h] for h in lab["groups"]["frontend"]]
+    targets = [(a, 8000) for a in api] + [(a, 8080) for a in frontend]
+    from_lb = parse_json(remote(lab["groups"]["loadbalancers"][0]).python(probe_script(targets)))
+    from_mon = parse_json(remote(lab["groups"]["monitoring"][0]).python(probe_script(targets)))
+    from_db = parse_json(remote(lab["groups"]["postgres"][0]).python(probe_script(targets)))
+    for address in api:
+        assert from_lb[f"{address}:8000"] == "open" and from_mon[f"{address}:8000"] == "open", (from_lb, from_mon)
+        assert from_db[f"{address}:8000"] == "timeout", from_db
+    for address in frontend:
+        assert from_lb[f"{address}:8080"] == "open", from_lb
+        assert from_mon[f"{address}:8080"] == "timeout" and from_db[f"{address}:8080"] == "timeout", (from_mon, from_db)
 
 
 def test_ssh_answers_the_controller_only(lab, stranger):

@@ -19,9 +19,15 @@ def test_lynis_hardening_index_is_at_least_85(lab, remote):
 
 
 def test_the_sandboxed_services_score_low_exposure(lab, remote):
-    units = {"pg1": ["tdah-pg-health.service", "tdah-tls-expiry.service"], "redis1": ["redis-server.service", "redis-sentinel.service"]}
+    # Unit and its target: the data tiers' 4.0, the application tier's 2.0 (the issue's).
+    units = {"pg1": [("tdah-pg-health.service", 4.0), ("tdah-tls-expiry.service", 4.0)],
+             "redis1": [("redis-server.service", 4.0), ("redis-sentinel.service", 4.0)],
+             "app1": [("tdah-api.service", 2.0), ("tdah-frontend.service", 2.0)]}
+    scores = {}
     for name, unit_names in units.items():
-        for unit in unit_names:
+        for unit, target in unit_names:
             result = remote(name).run(f"systemd-analyze security --no-pager {unit}", sudo=True)
             score = float(re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout).group(1))
-            assert score <= 4.0, f"{name} {unit}: exposure {score}"
+            scores[f"{name} {unit}"] = score
+            assert score <= target, f"{name} {unit}: exposure {score} > {target}"
+    print(f"exposure: {scores}")

@@ -51,6 +51,22 @@ def test_bad_input_is_refused_before_any_change(case, lab, playbook, remote):
     assert {name: _checksums(remote, name) for name in ("pg1", "lb1")} == before
 
 
+def test_weak_api_settings_are_refused_without_showing_the_secret(lab, playbook, remote):
+    """A short JWT_SECRET_KEY, DEBUG in production and no client certificate for PostgreSQL: one run
+    names all three problems (never the secret's value) and no host changes."""
+    secret = "tdah-short-" + "x" * 9
+    before = _checksums(remote, "app1")
+    env = remote("app1").run("sha256sum /etc/tdah/api/api.env", sudo=True).stdout
+    result = playbook("site.yml", "--limit", "app1", "-e", json.dumps(
+        {"api_jwt_secret_key": secret, "api_debug": True, "api_db_client_certificate": ""}))
+    _refused(result, r"(?=.*JWT_SECRET_KEY must be at least 64 characters \(is 20\))"
+                     r"(?=.*api_debug must be false in production)"
+                     r"(?=.*api_db_client_certificate must name the client certificate PostgreSQL checks)", lab["hosts"])
+    assert secret not in result.stdout + result.stderr
+    assert _checksums(remote, "app1") == before
+    assert remote("app1").run("sha256sum /etc/tdah/api/api.env", sudo=True).stdout == env
+
+
 def test_an_address_override_that_is_not_an_address_is_refused(lab, playbook, tmp_path):
     # One host's tdah_address, as an inventory would set it.
     extra = tmp_path / "override.yml"

@@ -1,0 +1,60 @@
+"""A bounded request loop against API hosts, run from a load balancer during a deploy.
+
+GETs PATH on each target in turn, each on a new connection (as a load balancer's checks and
+most clients do), until the stop file appears or SECONDS pass; then writes a JSON report to OUT
+(atomically): requests and failures per target, the versions each target answered in the order
+they changed, the first failures with their reasons.
+Usage: request_loop.py --target HOST:PORT [--target ...] --stop FILE --out FILE [--seconds N]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--target", action="append", required=True)
+    parser.add_argument("--path", default="/api/version")
+    parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--stop", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    stats = {target: {"requests": 0, "failed": 0, "versions": []} for target in args.target}
+    errors = []
+    started = time.monotonic()
+    deadline = started + args.seconds
+    while time.monotonic() < deadline and not os.path.exists(args.stop):
+        for target in args.target:
+            host, port = target.rsplit(":", 1)
+            entry = stats[target]
+            entry["requests"] += 1
+            try:
+                connection = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=5)
+                connection.request("GET", args.path, headers={"Connection": "close"})
+                response = connection.getresponse()
+                body = response.read()
+                connection.close()
+                if response.status != 200:
+                    raise RuntimeError(f"HTTP {response.status}")
+                version = json.loads(body)["version"]
+                if not entry["versions"] or entry["versions"][-1] != version:
+                    entry["versions"].append(version)
+            except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+                entry["failed"] += 1
+                if len(errors) < 20:
+                    errors.append(f"{target} +{time.monotonic() - started:.1f}s {type(exc).__name__}: {exc}")
+    report = {"seconds": round(time.monotonic() - started, 1),
+              "stopped_by": "stop file" if os.path.exists(args.stop) else "time limit",
+              "requests": sum(e["requests"] for e in stats.values()),
+              "failed": sum(e["failed"] for e in stats.values()), "targets": stats, "errors": errors}
+    with open(args.out + ".tmp", "w", encoding="utf-8") as out:
+        json.dump(report, out)
+    os.replace(args.out + ".tmp", args.out)
+
+
+if __name__ == "__main__":
+    main()
