@@ -117,8 +117,10 @@ r = json.load(sys.stdin)
 print(f'{$took:6d} s {r[\"requests\"]:9d} {r[\"failed\"]:7d}  {r[\"errors\"][:3]}')"
 }
 printf '%-44s %8s %9s %7s\n' "deploy" "time" "requests" "failed"
-printf '%-44s %s\n' "0.1.1 (reload, one host at a time)" \
-  "$(deploy -e api_release_version=0.1.1 -e "api_release_source=$work/0.1.1" -e "api_wheelhouse_cache=$work/wheelhouse")"
-printf '%-44s %s\n' "back to ${release##*/} (the inventory's release)" "$(deploy)"
+row=$(deploy -e api_release_version=0.1.1 -e "api_release_source=$work/0.1.1" -e "api_wheelhouse_cache=$work/wheelhouse") \
+  || { echo "$row"; exit 1; }
+printf '%-44s %s\n' "0.1.1 (reload, one host at a time)" "$row"
+row=$(deploy) || { echo "$row"; exit 1; }
+printf '%-44s %s\n' "back to ${release##*/} (the inventory's release)" "$row"
 echo
 echo "seed: no figure (its compose file restarts containers; target: 0 failed requests)"

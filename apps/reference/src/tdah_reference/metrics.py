@@ -11,7 +11,7 @@ REQUESTS = Counter("http_requests_total", "HTTP requests by method, route and st
 DURATION = Histogram("http_request_duration_seconds", "HTTP request duration by route", ["method", "route"],
                      buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
 DATABASE_HEALTH = Gauge("database_health_status", "1 when this worker's last database check passed",
-                        multiprocess_mode="livemin")
+                        multiprocess_mode="livemostrecent")
 POOL_SIZE = Gauge("database_pool_connections", "Connections the pools hold", multiprocess_mode="livesum")
 POOL_IDLE = Gauge("database_pool_connections_idle", "Idle connections in the pools", multiprocess_mode="livesum")
 POOL_WAITING = Gauge("database_pool_requests_waiting", "Requests waiting for a connection", multiprocess_mode="livesum")
