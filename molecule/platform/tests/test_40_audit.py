@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 
+
+@pytest.mark.xdist_group("lynis")
 def test_lynis_hardening_index_is_at_least_85(lab, remote):
     host = remote(lab["groups"]["loadbalancers"][0])
     installed = host.run("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lynis",

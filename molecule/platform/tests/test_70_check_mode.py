@@ -1,9 +1,12 @@
 """A --check run of site.yml on the converged platform passes and predicts no change."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import recap
 
 
+@pytest.mark.xdist_group("site-check")
 def test_check_mode_predicts_no_change(lab, playbook):
     result = playbook("site.yml", "--check")
     output = result.stdout + result.stderr
