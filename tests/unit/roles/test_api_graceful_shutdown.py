@@ -27,11 +27,12 @@ async def _app(scope, receive, send):
 
 
 async def _until(predicate, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if predicate():
-            return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("timed out")
         await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
 
 
 async def _late_request(server_class) -> bytes:
@@ -105,7 +106,9 @@ class _Connection:
         self.transport = _Transport(closing)
 
 
-@pytest.mark.parametrize("connection, waiting", [(_Connection(None), True), (_Connection(object()), False),
-                                                  (_Connection(None, closing=True), False)])
+CONNECTIONS = [(_Connection(None), True), (_Connection(object()), False), (_Connection(None, closing=True), False)]
+
+
+@pytest.mark.parametrize("connection, waiting", CONNECTIONS)
 def test_awaiting_request(connection, waiting):
     assert graceful_shutdown.awaiting_request(connection) is waiting
