@@ -4,9 +4,12 @@
 #  1. requests per second of the reference application on app1 with the
 #     seed's worker settings (the role's unit: gunicorn, 4 uvicorn workers)
 #     versus a single uvicorn worker of the same release, environment file
-#     and user (a transient unit on another loopback port), side by side:
+#     and user (a transient unit on another loopback port), and the role's
+#     settings without the seed's worker recycling (MAX_REQUESTS=1000 means
+#     a new worker every few seconds at these rates), side by side:
 #     wrk on app1 over loopback, on /api/version (no I/O) and on a user
-#     profile (a Redis cache hit);
+#     profile (a Redis cache hit); a request counts as failed when it gets
+#     no answer, a non-2xx answer, or none within 10 s;
 #  2. failed requests during rolling deploys: a copy of the reference
 #     application as release 0.1.1 rolled out with playbooks/api_deploy.yml,
 #     then the lab's own release rolled back in, while a bounded request loop
@@ -27,7 +30,7 @@ work=$(mktemp -d /var/tmp/tdah-bench-api.XXXXXX)
 on_app() { podman exec -i "$app" "$@"; }
 on_lb() { podman exec -i "$lb" "$@"; }
 cleanup() {
-  on_app systemctl stop tdah-bench-uvicorn.service >/dev/null 2>&1 || true
+  on_app systemctl stop tdah-bench-uvicorn.service tdah-bench-gunicorn.service >/dev/null 2>&1 || true
   on_lb rm -f /root/tdah-bench-loop.py /root/tdah-bench-loop.stop /root/tdah-bench-loop.json >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -60,6 +63,14 @@ on_app systemd-run --quiet --unit tdah-bench-uvicorn --property User=tdah-api \
   /opt/tdah/api/current/bin/python -m uvicorn tdah_reference.main:app --host 127.0.0.1 --port 8001 \
   --workers 1 --no-access-log --log-level warning
 get http://127.0.0.1:8001/api/version >/dev/null
+echo "==> the role's gunicorn settings without worker recycling (max_requests 0) on 127.0.0.1:8002"
+on_app systemd-run --quiet --unit tdah-bench-gunicorn --property User=tdah-api \
+  --property EnvironmentFile=/etc/tdah/api/api.env --property Environment=PYTHONDONTWRITEBYTECODE=1 \
+  --property RuntimeDirectory=tdah-bench-gunicorn \
+  --property Environment=PROMETHEUS_MULTIPROC_DIR=/run/tdah-bench-gunicorn/metrics \
+  /opt/tdah/api/current/bin/python -m gunicorn --config /etc/tdah/api/gunicorn.conf.py \
+  --bind 127.0.0.1:8002 --max-requests 0 tdah_reference.main:app
+get http://127.0.0.1:8002/api/version >/dev/null
 user=$(on_app python3 - <<'PY'
 import json, urllib.request
 request = urllib.request.Request("http://127.0.0.1:8000/api/users", method="POST",
@@ -71,7 +82,7 @@ PY
 
 # wrk's figures: requests/s, p50 and p99 latency, errors (socket errors + non-2xx).
 measure() {
-  on_app wrk -t2 -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$1$2" >"$work/wrk.txt"
+  on_app wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s --latency "http://127.0.0.1:$1$2" >"$work/wrk.txt"
   python3 - "$work/wrk.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -85,9 +96,10 @@ PY
 printf '\n%-44s %9s %8s %8s %7s\n' "app1, $connections connections, ${seconds} s each" "req/s" "p50" "p99" "errors"
 for path in /api/version "/api/users/$user"; do
   printf '%-44s %s\n' "gunicorn, 4 uvicorn workers: $path" "$(measure 8000 "$path")"
+  printf '%-44s %s\n' "  same, max_requests 0 (no recycling)" "$(measure 8002 "$path")"
   printf '%-44s %s\n' "one uvicorn worker: $path" "$(measure 8001 "$path")"
 done
-on_app systemctl stop tdah-bench-uvicorn.service
+on_app systemctl stop tdah-bench-uvicorn.service tdah-bench-gunicorn.service
 
 echo
 echo "==> rolling deploys under a request loop from lb1"
