@@ -9,6 +9,10 @@ from typing import Any, Iterable, Mapping
 from ansible_collections.tdah.platform.plugins.module_utils._network import in_any, parse_network, resolve
 
 RULE_KEYS = ("name", "port", "ports", "proto", "from_groups", "from_hosts", "from_networks")
+# tcp and udp rules name ports; vrrp (IP protocol 112, keepalived's
+# advertisements) has none.
+PROTOCOLS = ("tcp", "udp", "vrrp")
+PORTLESS = ("vrrp",)
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -48,10 +52,14 @@ def rule_problems(rules: Any, variable: str, groups: Mapping, hosts: Iterable[st
         if not isinstance(name, str) or not _NAME.match(name):
             why.append("name must be letters, digits, . _ or -")
         ports = _ports(rule)
-        if not ports or not all(_valid_port(p) for p in ports):
+        proto = rule.get("proto", "tcp")
+        if proto not in PROTOCOLS:
+            why.append("proto must be tcp, udp or vrrp")
+        elif proto in PORTLESS:
+            if ports:
+                why.append(f"{proto} has no ports: leave out port and ports")
+        elif not ports or not all(_valid_port(p) for p in ports):
             why.append("port (1-65535) or ports (a list of them) is required")
-        if rule.get("proto", "tcp") not in ("tcp", "udp"):
-            why.append("proto must be tcp or udp")
         from_groups = _as_list(rule.get("from_groups"))
         from_hosts = _as_list(rule.get("from_hosts"))
         from_networks = _as_list(rule.get("from_networks"))

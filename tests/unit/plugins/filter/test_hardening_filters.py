@@ -23,10 +23,18 @@ def test_a_good_rule_has_no_problem():
     assert firewall_rule_problems(rules, "hardening_firewall_rules", GROUPS) == []
 
 
+def test_a_vrrp_rule_names_no_port_and_has_sources():
+    rule = {"name": "vrrp", "proto": "vrrp", "from_groups": ["api"]}
+    assert firewall_rule_problems([rule], "hardening_firewall_rules", GROUPS) == []
+    sources = firewall_sources(rule, GROUPS, HOSTVARS)
+    assert sources["ports"] == [] and sources["proto"] == "vrrp" and sources["v4"] == ["10.0.0.21", "10.0.0.22"]
+
+
 @pytest.mark.parametrize("rule, why", [
     ({"name": "web", "port": 70000, "from_groups": ["api"]}, "port (1-65535)"),
     ({"name": "web", "port": "80a", "from_groups": ["api"]}, "port (1-65535)"),
-    ({"name": "web", "port": 80, "proto": "icmp", "from_groups": ["api"]}, "proto must be tcp or udp"),
+    ({"name": "web", "port": 80, "proto": "icmp", "from_groups": ["api"]}, "proto must be tcp, udp or vrrp"),
+    ({"name": "vip", "port": 112, "proto": "vrrp", "from_groups": ["api"]}, "vrrp has no ports: leave out port and ports"),
     ({"name": "web", "port": 80, "from_groups": ["no_such_group"]}, "unknown here ['no_such_group']"),
     ({"name": "web", "port": 80, "from_hosts": ["ghost"]}, "unknown here ['ghost']"),
     ({"name": "web", "port": 80, "from_networks": ["10.0.0.0/33"]}, "not one ['10.0.0.0/33']"),
