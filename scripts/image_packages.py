@@ -5,7 +5,7 @@ this reads those lists (rendering simple templates with the role's
 defaults), so the image layer follows the roles. Two lines are printed:
 
   install <packages>    every host gets them (hardening, tls): preinstalled
-  download <packages>   one tier installs them (PostgreSQL, Redis, API, frontend, test
+  download <packages>   one tier installs them (PostgreSQL, Redis, API, frontend, HAProxy, test
                         clients): only downloaded into apt's cache, so the
                         hosts of other tiers stay as production has them
 
@@ -34,6 +34,7 @@ DOWNLOAD = [
      ["__redis_sentinel_packages_redis", "__redis_sentinel_packages_sentinel", "__redis_sentinel_packages_common"]),
     ("api", "vars/main.yml", ["__api_packages"]),
     ("frontend", "vars/main.yml", ["__frontend_packages"]),
+    ("haproxy", "vars/main.yml", ["__haproxy_packages", "__haproxy_keepalived_packages"]),
 ]
 # Not in a role: syslog forwarding (hardening_remote_syslog_host), the
 # clients the scenarios probe with, and the audit tool their verify runs.

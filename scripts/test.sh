@@ -64,7 +64,18 @@ run_molecule() {
     stage "molecule test -s $s"
     local start=$SECONDS
     # Each line gets the time, so the stages' durations can be read off the log.
-    molecule test -s "$s" 2>&1 | stamp
+    local log
+    log=$(mktemp /var/tmp/tdah-molecule-"$s".XXXXXX)
+    if ! molecule test -s "$s" 2>&1 | stamp | tee "$log"; then
+      # The destroy stage's output buries the failure; repeat the failed
+      # tasks (each after its TASK line) at the end, where a short tail shows them.
+      echo "==> molecule scenario $s failed after $((SECONDS - start)) s; its failed tasks:"
+      grep -E 'TASK \[|fatal: \[|failed: \[|FAILED!|^[0-9:]+ +[A-Z]+ .*(Failed|failed)' "$log" \
+        | grep -B1 -E 'fatal: \[|failed: \[|FAILED!' | grep -v -- '^--$' | cut -c1-900 | tail -n 14
+      echo "(full log: $log)"
+      return 1
+    fi
+    rm -f "$log"
     echo "molecule scenario $s passed in $((SECONDS - start)) s"
   done
 }

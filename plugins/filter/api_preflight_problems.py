@@ -24,7 +24,7 @@ options:
       The settings: V(environment), V(debug), V(secrets) (name to value), V(min_lengths) (name to length),
       V(release) (V(version), V(source), V(wheelhouse)), V(releases_keep), V(workers), V(max_requests),
       V(max_requests_jitter), V(port), V(db_ssl_mode), V(db_client_certificate), V(db_hosts),
-      V(redis_sentinels), V(password_min_length), V(db_password), V(owner_password).
+      V(redis_sentinels), V(redis_host), V(password_min_length), V(db_password), V(owner_password).
     type: dict
     required: true
 """
@@ -47,6 +47,7 @@ _value:
 
 UNSAFE = re.compile(r"['\"\\$`\n\r]")
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")
+REDIS_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$")
 
 
 def _as_int(value):
@@ -88,8 +89,12 @@ def api_preflight_problems(settings: dict) -> list:
         problems.append("api_db_client_certificate must name the client certificate PostgreSQL checks")
     if not settings.get("db_hosts"):
         problems.append("api_db_hosts is empty: name the PostgreSQL nodes (default: the postgres group)")
-    if not settings.get("redis_sentinels"):
-        problems.append("api_redis_sentinels is empty: name the Sentinels (default: the redis group)")
+    redis_host = str(settings.get("redis_host") or "")
+    if redis_host and not REDIS_HOST.match(redis_host):
+        problems.append(f"api_redis_host must be one address as host:port, e.g. 10.0.0.10:6380 (is {redis_host!r})")
+    if not settings.get("redis_sentinels") and not redis_host:
+        problems.append("api_redis_sentinels is empty: name the Sentinels (default: the redis group), "
+                        "or set api_redis_host")
     release = settings.get("release", {})
     version = str(release.get("version", ""))
     if not VERSION.match(version):

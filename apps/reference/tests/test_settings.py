@@ -47,3 +47,21 @@ def test_each_bad_setting_is_named(change, message):
 
 def test_debug_is_allowed_outside_production():
     assert load({**GOOD, "ENVIRONMENT": "development", "DEBUG": "true", "DB_SSL_MODE": "prefer"}).debug is True
+
+
+def test_redis_host_is_a_routing_port_to_the_master_and_needs_no_sentinel():
+    env = {k: v for k, v in GOOD.items() if k != "REDIS_SENTINELS"}
+    settings = load({**env, "REDIS_HOST": "10.0.0.10:6380"})
+    assert settings.redis_host == ("10.0.0.10", 6380) and settings.redis_sentinels == []
+    assert load({**env, "REDIS_HOST": "[fd00::10]"}).redis_host == ("fd00::10", 6379)
+    assert load(GOOD).redis_host is None
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"REDIS_HOST": "10.0.0.10:6380,10.0.0.11:6380"}, "REDIS_HOST names one address"),
+    ({"REDIS_SENTINELS": "", "REDIS_HOST": ""}, "or REDIS_HOST the master's address"),
+])
+def test_redis_needs_one_way_to_the_master(change, message):
+    with pytest.raises(SettingsError) as err:
+        load({**GOOD, **change})
+    assert any(message in problem for problem in err.value.problems)

@@ -4,7 +4,11 @@ GETs PATH on each target in turn, each on a new connection (as a load balancer's
 most clients do), until the stop file appears or SECONDS pass; then writes a JSON report to OUT
 (atomically): requests and failures per target, the versions each target answered in the order
 they changed, the first failures with their reasons.
+With --ca and --name the targets are HTTPS (the name sent by SNI and verified); --interval paces
+the rounds (a load balancer's per-source rate limit). The report also gives the longest gap: the
+longest time between two answered requests of a target, the outage a client saw.
 Usage: request_loop.py --target HOST:PORT [--target ...] --stop FILE --out FILE [--seconds N]
+                       [--ca FILE --name NAME] [--interval S]
 """
 from __future__ import annotations
 
@@ -12,7 +16,20 @@ import argparse
 import http.client
 import json
 import os
+import socket
+import ssl
 import time
+
+
+def _connection(host: str, port: int, context: ssl.SSLContext | None, name: str):
+    if context is None:
+        return http.client.HTTPConnection(host, port, timeout=5)
+
+    class Connection(http.client.HTTPSConnection):
+        def connect(self):
+            self.sock = context.wrap_socket(socket.create_connection((host, port), timeout=5), server_hostname=name)
+
+    return Connection(name, port, timeout=5)
 
 
 def main() -> None:
@@ -22,8 +39,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--stop", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--ca")
+    parser.add_argument("--name", default="")
+    parser.add_argument("--interval", type=float, default=0.0)
     args = parser.parse_args()
-    stats = {target: {"requests": 0, "failed": 0, "versions": []} for target in args.target}
+    context = ssl.create_default_context(cafile=args.ca) if args.ca else None
+    stats = {target: {"requests": 0, "failed": 0, "versions": [], "longest_gap_seconds": 0.0, "last_ok": None}
+             for target in args.target}
     errors = []
     started = time.monotonic()
     deadline = started + args.seconds
@@ -33,7 +55,7 @@ def main() -> None:
             entry = stats[target]
             entry["requests"] += 1
             try:
-                connection = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=5)
+                connection = _connection(host.strip("[]"), int(port), context, args.name or host.strip("[]"))
                 connection.request("GET", args.path, headers={"Connection": "close"})
                 response = connection.getresponse()
                 body = response.read()
@@ -43,14 +65,24 @@ def main() -> None:
                 version = json.loads(body)["version"]
                 if not entry["versions"] or entry["versions"][-1] != version:
                     entry["versions"].append(version)
+                now = time.monotonic()
+                if entry["last_ok"] is not None:
+                    entry["longest_gap_seconds"] = max(entry["longest_gap_seconds"], round(now - entry["last_ok"], 2))
+                entry["last_ok"] = now
             except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
                 entry["failed"] += 1
                 if len(errors) < 20:
                     errors.append(f"{target} +{time.monotonic() - started:.1f}s {type(exc).__name__}: {exc}")
+        if args.interval:
+            time.sleep(args.interval)
+    for entry in stats.values():
+        del entry["last_ok"]
     report = {"seconds": round(time.monotonic() - started, 1),
               "stopped_by": "stop file" if os.path.exists(args.stop) else "time limit",
               "requests": sum(e["requests"] for e in stats.values()),
-              "failed": sum(e["failed"] for e in stats.values()), "targets": stats, "errors": errors}
+              "failed": sum(e["failed"] for e in stats.values()),
+              "longest_gap_seconds": max(e["longest_gap_seconds"] for e in stats.values()),
+              "targets": stats, "errors": errors}
     with open(args.out + ".tmp", "w", encoding="utf-8") as out:
         json.dump(report, out)
     os.replace(args.out + ".tmp", args.out)

@@ -1,6 +1,6 @@
 """The application tier as its clients see it: the API on every API host answers with its release
-and says healthy, through the client certificate and verified TLS to PostgreSQL and through the
-Sentinels over TLS to Redis; its endpoints write and read the seed's tables with Redis as cache,
+and says healthy, through the client certificate and verified TLS to PostgreSQL and TLS to Redis,
+both through the load balancers' routing ports on the VIP; its endpoints write and read the seed's tables with Redis as cache,
 shared by both hosts; the migration made the seed's tables and indexes once; the env files keep
 their secrets from everyone but root and the service; the frontend serves its release with the
 caching and headers the seed asks for. Everything is asked from a load balancer, as the next
@@ -54,22 +54,25 @@ def test_every_api_host_is_healthy_with_its_release_over_verified_tls(lab, remot
         health = json.loads(answer["body"])
         assert health["status"] == "healthy" and health["failed"] == [], (name, health)
         assert health["version"] == "0.1.0" and health["environment"] == "production", (name, health)
-        # The primary, over TLS; the master the Sentinels name.
+        # The primary, over TLS; the master; both behind the VIP's routing ports.
         assert health["checks"]["database"]["server"].split("/")[0] == lab["hosts"]["pg1"], (name, health)
         assert health["checks"]["database"]["tls"] is True, (name, health)
         assert health["checks"]["redis"]["master"] == f"{lab['hosts']['redis1']}:6379", (name, health)
+        assert health["checks"]["redis"]["via"] == f"{lab['vars']['vip']}:6380", (name, health)
 
 
-def test_the_api_s_connections_carry_its_client_certificate(lab, remote):
-    """PostgreSQL's own view of the API hosts' sessions: TLS, with the tls role's client certificate."""
-    api = [lab["hosts"][name] for name in lab["groups"]["api"]]
+def test_the_api_s_connections_come_through_a_load_balancer_with_its_client_certificate(lab, remote):
+    """PostgreSQL's own view of the API's sessions: they come from a load balancer (the routing port
+    passes TLS through), over TLS with the tls role's client certificate, none straight from an API host."""
+    balancers = {lab["hosts"][name] for name in lab["groups"]["loadbalancers"]}
     rows = _psql(remote, lab, "SELECT DISTINCT host(a.client_addr) || ' ' || s.ssl || ' ' || coalesce(s.client_dn, 'none') "
                               "FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.usename = 'app_user' "
-                              f"AND host(a.client_addr) IN ({', '.join(repr(a) for a in api)}) ORDER BY 1")
-    # The subject's common name is what clientcert=verify-full matches with the user.
+                              "AND a.application_name LIKE 'tdah-reference/%' ORDER BY 1")
     lines = rows.splitlines()
-    assert [line.split(" ", 2)[:2] for line in lines] == [[address, "true"] for address in sorted(api)], rows
-    assert all(re.search(r" /(.+/)?CN=app_user$", line) for line in lines), rows
+    assert lines, "no session of the API"
+    assert {line.split(" ", 1)[0] for line in lines} <= balancers, rows
+    # The subject's common name is what clientcert=verify-full matches with the user.
+    assert all(line.split(" ", 2)[1] == "true" and re.search(r" /(.+/)?CN=app_user$", line) for line in lines), rows
 
 
 def test_the_endpoints_write_and_read_the_seed_tables_with_a_shared_cache(lab, remote):

@@ -21,6 +21,11 @@ CASES = {
     "postgres-synchronous-mode": (["--limit", "postgres", "-e", "postgres_replication_synchronous_mode=all"],
                                   r"postgres_replication_synchronous_mode.*(all|choices)"),
     "redis-quorum": (["--limit", "redis", "-e", "redis_sentinel_quorum=4"], r"redis_sentinel_quorum"),
+    # Three load balancer problems in one run: a backend without servers, no rate, a VIP in no network.
+    "haproxy": (["--limit", "loadbalancers", "-e", json.dumps({"haproxy_api_group": "nosuchgroup", "haproxy_rate_limit": 0,
+                                                               "haproxy_vip": "192.0.2.10"})],
+                r"(?=.*the api backend has no servers)(?=.*haproxy_rate_limit must be a positive number)"
+                r"(?=.*haproxy_vip 192\.0\.2\.10 is in no network of lb1's interfaces)"),
 }
 
 WATCHED = ["/etc/ssh/sshd_config.d/00-tdah-hardening.conf", "/etc/nftables.conf", "/etc/nftables.d/10-inventory.nft"]

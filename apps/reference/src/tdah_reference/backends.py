@@ -1,10 +1,11 @@
-"""PostgreSQL (a psycopg pool on the read-write node) and Redis (the master, found by the Sentinels)."""
+"""PostgreSQL (a psycopg pool on the read-write node) and Redis (the master: found by the Sentinels, or behind a routing port)."""
 from __future__ import annotations
 
 import json
 
 import psycopg
 from psycopg_pool import ConnectionPool
+import redis
 from redis.sentinel import Sentinel
 
 from .settings import Settings
@@ -55,14 +56,27 @@ class Cache:
             tls = {"ssl": True, "ssl_cert_reqs": "required", "ssl_check_hostname": True}
             if settings.redis_ssl_ca_certs:
                 tls["ssl_ca_certs"] = settings.redis_ssl_ca_certs
-        self.sentinel = Sentinel(settings.redis_sentinels, socket_timeout=2,
-                                 sentinel_kwargs={"password": settings.redis_sentinel_password or None, **tls}, **tls)
+        client = {"username": settings.redis_username, "password": settings.redis_password, "socket_timeout": 2,
+                  "socket_keepalive": True, "retry_on_timeout": True, "max_connections": settings.redis_max_connections}
         self.name = settings.redis_master_name
-        self.master = self.sentinel.master_for(
-            self.name, username=settings.redis_username, password=settings.redis_password, socket_timeout=2,
-            socket_keepalive=True, retry_on_timeout=True, max_connections=settings.redis_max_connections)
+        self.direct = settings.redis_host
+        if self.direct:
+            # A routing port that leads to the master: no Sentinel.
+            self.sentinel = None
+            self.master = redis.Redis(host=self.direct[0], port=self.direct[1], **client, **tls)
+        else:
+            self.sentinel = Sentinel(settings.redis_sentinels, socket_timeout=2,
+                                     sentinel_kwargs={"password": settings.redis_sentinel_password or None, **tls},
+                                     **tls)
+            self.master = self.sentinel.master_for(self.name, **client)
 
     def check(self) -> dict:
+        if self.direct:
+            # It leads to the master if a write is taken (a replica answers
+            # READONLY); the server's own address for this connection is the
+            # node behind the routing port. Both need only the application's ACL.
+            self.master.set("tdah:health", "1", ex=60)
+            return {"master": self.master.client_info()["laddr"], "via": f"{self.direct[0]}:{self.direct[1]}"}
         address = self.sentinel.discover_master(self.name)
         if not self.master.ping():
             raise RuntimeError("the master did not answer PING")

@@ -73,6 +73,9 @@ class Settings:
     redis_ssl_ca_certs: str
     redis_max_connections: int
     cache_ttl: dict[str, int]
+    # REDIS_HOST: one address that always leads to the master (a load
+    # balancer's routing port); the Sentinels are not asked then.
+    redis_host: tuple[str, int] | None = None
 
     def conninfo(self) -> dict:
         """libpq parameters (the password apart: psycopg takes it as a keyword)."""
@@ -117,8 +120,12 @@ def load(env: dict, version: str = "") -> Settings:
     if bool(env.get("DB_SSL_CERT")) != bool(env.get("DB_SSL_KEY")):
         problems.append("DB_SSL_CERT and DB_SSL_KEY go together")
     sentinels = _endpoints(env.get("REDIS_SENTINELS", ""), 26379)
-    if not sentinels:
-        problems.append("REDIS_SENTINELS must name at least one Sentinel (host:port, comma-separated)")
+    direct = _endpoints(env.get("REDIS_HOST", ""), 6379)
+    if len(direct) > 1:
+        problems.append("REDIS_HOST names one address (host:port) that leads to the master")
+    if not sentinels and not direct:
+        problems.append("REDIS_SENTINELS must name at least one Sentinel (host:port, comma-separated), "
+                        "or REDIS_HOST the master's address")
     redis_ssl = _bool(env, "REDIS_SSL", True, problems)
     if environment == "production" and not redis_ssl:
         problems.append("REDIS_SSL must be true in production")
@@ -142,4 +149,5 @@ def load(env: dict, version: str = "") -> Settings:
         db_ssl_key=env.get("DB_SSL_KEY", ""), redis_sentinels=sentinels,
         redis_master_name=env.get("REDIS_MASTER_NAME", "mymaster"), redis_username=env.get("REDIS_USERNAME", "app"),
         redis_password=env.get("REDIS_PASSWORD", ""), redis_sentinel_password=env.get("REDIS_SENTINEL_PASSWORD", ""),
-        redis_ssl=redis_ssl, redis_ssl_ca_certs=env.get("REDIS_SSL_CA_CERTS", ""), cache_ttl=ttl, **settings)
+        redis_ssl=redis_ssl, redis_ssl_ca_certs=env.get("REDIS_SSL_CA_CERTS", ""), cache_ttl=ttl,
+        redis_host=direct[0] if direct else None, **settings)

@@ -34,6 +34,8 @@ def test_good_input_has_no_problem():
     ({"owner_password": "o" * 20 + "$x"}, "PostgreSQL owner password must not hold"),
     ({"db_hosts": []}, "api_db_hosts is empty"),
     ({"redis_sentinels": []}, "api_redis_sentinels is empty"),
+    ({"redis_host": "10.0.0.10"}, "api_redis_host must be one address as host:port"),
+    ({"redis_host": "10.0.0.10:6380,10.0.0.11:6380"}, "api_redis_host must be one address"),
     ({"release": {"version": "", "source": "/src"}}, "api_release_version must be a version"),
     ({"release": {"version": "1.0", "source": "", "wheelhouse": ""}}, "give api_release_source"),
     ({"releases_keep": 1}, "api_releases_keep must be at least 2"),
@@ -79,3 +81,8 @@ def test_only_a_new_application_wheel_is_a_reload():
     assert api_dependencies_differ([old, upgraded], "tdah-reference") is True
     assert api_dependencies_differ([old, {"failed": True}], "tdah-reference") is True
     assert api_dependencies_differ([new], "tdah-reference") is False
+
+
+def test_a_routing_port_replaces_the_sentinels():
+    assert api_preflight_problems({**GOOD, "redis_sentinels": [], "redis_host": "[fd00::10]:6380"}) == []
+    assert api_preflight_problems({**GOOD, "redis_sentinels": [], "redis_host": "vip.example.org:6380"}) == []
