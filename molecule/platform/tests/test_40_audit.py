@@ -26,7 +26,7 @@ def test_the_sandboxed_services_score_low_exposure(lab, remote):
     units = {"pg1": [("tdah-pg-health.service", 4.0), ("tdah-tls-expiry.service", 4.0)],
              "redis1": [("redis-server.service", 4.0), ("redis-sentinel.service", 4.0)],
              "app1": [("tdah-api.service", 2.0), ("tdah-frontend.service", 2.0)],
-             "lb1": [("haproxy.service", 4.0), ("keepalived.service", 6.0)]}
+             "lb1": [("haproxy.service", 4.0), ("keepalived.service", 4.0)]}
     scores = {}
     for name, unit_names in units.items():
         for unit, target in unit_names:
