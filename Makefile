@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export TDAH_ROOT := $(CURDIR)
 SCENARIOS ?= hardening
 
-.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis bench-platform bench-api clean
+.PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis bench-platform bench-api bench-lb clean
 setup:
 	scripts/setup.sh
 
@@ -47,3 +47,6 @@ bench-platform: setup
 
 bench-api: setup
 	bench/api_throughput.sh
+
+bench-lb: setup
+	bench/lb.sh
