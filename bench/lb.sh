@@ -48,10 +48,11 @@ cleanup() {
 on lb1 systemctl is-active --quiet haproxy.service \
   || { echo "haproxy is not running in tdah-$lab-lb1: run make lab first (or set TDAH_LAB_NAME)" >&2; exit 1; }
 trap cleanup EXIT
-# The lab's addresses, from the inventory.
-read -r vip app1 < <(ansible -i "$inventory" lb1 -o -m ansible.builtin.debug \
-  -a "msg={{ haproxy_vip }} {{ hostvars['app1'] | tdah.platform.host_address }}" \
-  | sed -E 's/.*"msg": "([^"]*)".*/\1/')
+# The lab's addresses: the containers' own, and the VIP keepalived holds.
+address_of() { podman inspect "tdah-$lab-$1" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}'; }
+app1=$(address_of app1)
+vip=$(on lb1 sed -nE 's|^ *([0-9.]+)/[0-9]+ dev .*|\1|p' /etc/keepalived/keepalived.conf)
+[[ -n "$vip" && -n "$app1" ]] || { echo "no VIP or app1 address found" >&2; exit 1; }
 echo "==> VIP $vip, app1 $app1; lifting the per-source rate limit for the bench"
 run_site_lb -e haproxy_rate_limit_enabled=false
 echo "==> wrk on mon1 (Debian's)"
@@ -109,14 +110,14 @@ echo "==> 1. throughput (${seconds} s, $connections connections each)"
 read -r direct direct_failed < <(wrk_on_mon "${seconds}s" "http://$app1:8000/api/version")
 admin "disable server api/app2"
 sleep 1
-read -r one one_failed < <(wrk_on_mon "${seconds}s" "https://$vip/api/version")
+read -r one one_failed < <(wrk_on_mon "${seconds}s" "https://$vip:443/api/version")
 admin "enable server api/app2"
 sleep 4
-read -r both both_failed < <(wrk_on_mon "${seconds}s" "https://$vip/api/version")
+read -r both both_failed < <(wrk_on_mon "${seconds}s" "https://$vip:443/api/version")
 
 echo "==> 2. 20 reloads under wrk and under the request loop"
 lb=$(holder)
-on mon1 wrk -t2 -c"$connections" -d30s --timeout 10s "https://$vip/api/version" >"$work/wrk-reload.txt" &
+on mon1 wrk -t2 -c"$connections" -d30s --timeout 10s "https://$vip:443/api/version" >"$work/wrk-reload.txt" &
 wrk_pid=$!
 loop_start
 for _ in $(seq 1 20); do on "$lb" systemctl reload haproxy.service; sleep 1; done
@@ -162,8 +163,9 @@ done
 
 echo "==> 5. Redis port after a SIGKILL of the master"
 master=$(on app1 runuser -u tdah-api -- /opt/tdah/api/current/bin/python /tmp/tdah-lb-probe.py master)
-master_host=$(ansible -i "$inventory" redis -o -m ansible.builtin.debug -a "msg={{ hostvars[inventory_hostname] | tdah.platform.host_address }}" \
-  | sed -nE "s/^([a-z0-9]+) \| SUCCESS => \{.*\"msg\": \"$master\".*/\1/p")
+master_host=""
+for host in redis1 redis2 redis3; do [[ "$(address_of "$host")" == "$master" ]] && master_host=$host; done
+[[ -n "$master_host" ]] || { echo "no Redis node at $master" >&2; exit 1; }
 on app1 rm -f /tmp/tdah-lb-probe.stop /tmp/tdah-lb-redis.json
 podman exec -d "tdah-$lab-app1" runuser -u tdah-api -- /opt/tdah/api/current/bin/python /tmp/tdah-lb-probe.py redis \
   --seconds 300 --stop /tmp/tdah-lb-probe.stop --out /tmp/tdah-lb-redis.json
