@@ -6,7 +6,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export TDAH_ROOT := $(CURDIR)
-SCENARIOS ?= hardening
+SCENARIOS ?= platform
 
 .PHONY: setup lab lab-destroy test lint sanity unit molecule bench bench-pg bench-redis bench-platform bench-api bench-lb clean
 setup:

@@ -43,7 +43,7 @@ run_sanity() {
 run_unit() {
   stage "unit tests (pytest)"
   local rc=0
-  python3 -m pytest -q tests/unit || rc=$?
+  python3 -m pytest -q -n 2 -p no:cacheprovider tests/unit || rc=$?
   # The reference application's own tests (its pure parts and its ASGI app
   # with stand-ins; the platform scenario runs it against the real services).
   [ "$rc" -ne 0 ] || python3 -m pytest -q -p no:cacheprovider apps/reference/tests || rc=$?

@@ -419,7 +419,7 @@ def main():
             security_updates=dict(type="bool", default=False),
             ssh_host_keys=dict(type="bool", default=False),
             users=dict(type="list", elements="str", default=[]),
-            password_ageing=dict(type="bool", default=False),
+            password_ageing=dict(type="bool", default=False, no_log=False),
             login=dict(type="bool", default=False),
         ),
         supports_check_mode=True,

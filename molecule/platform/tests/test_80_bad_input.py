@@ -18,6 +18,8 @@ CASES = {
                                           r"does not hold 10\.89\.\d+\.1, the address Ansible connects from"),
     "malformed-rule": (["--limit", "lb1,app1", "-e", json.dumps({"hardening_firewall_rules": [{"name": "web", "port": 70000, "from_groups": ["api"]}]})],
                        r"Malformed rule in hardening_firewall_rules: .*port \(1-65535\)"),
+    "unknown-group": (["--limit", "lb1", "-e", json.dumps({"hardening_firewall_rules": [{"name": "web", "port": 80, "from_groups": ["no_such_group"]}]})],
+                      r"unknown here \['no_such_group'\]"),
     "postgres-synchronous-mode": (["--limit", "postgres", "-e", "postgres_replication_synchronous_mode=all"],
                                   r"postgres_replication_synchronous_mode.*(all|choices)"),
     "redis-quorum": (["--limit", "redis", "-e", "redis_sentinel_quorum=4"], r"redis_sentinel_quorum"),
