@@ -12,14 +12,17 @@ from conftest import recap
 # One line per case: extra arguments (each limited to the hosts whose preflight judges it, so a case
 # costs one short first play), the message expected (a regular expression on flattened output).
 CASES = {
-    "lockout": (["--limit", "lb1", "-e", json.dumps({"hardening_ssh_allow_users": ["someoneelse"]})],
-                r"Refusing to apply an SSH config that locks out 'deploy': not in hardening_ssh_allow_users \['someoneelse'\]"),
-    "controller-outside-admin-networks": (["--limit", "lb1", "-e", json.dumps({"hardening_firewall_admin_networks": ["192.0.2.0/24"]})],
-                                          r"does not hold 10\.89\.\d+\.1, the address Ansible connects from"),
-    "malformed-rule": (["--limit", "lb1,app1", "-e", json.dumps({"hardening_firewall_rules": [{"name": "web", "port": 70000, "from_groups": ["api"]}]})],
-                       r"Malformed rule in hardening_firewall_rules: .*port \(1-65535\)"),
-    "unknown-group": (["--limit", "lb1", "-e", json.dumps({"hardening_firewall_rules": [{"name": "web", "port": 80, "from_groups": ["no_such_group"]}]})],
-                      r"unknown here \['no_such_group'\]"),
+    # Both SSH access problems in one run (one problem list): an AllowUsers without deploy, admin networks
+    # without the controller.
+    "lockout": (["--limit", "lb1", "-e", json.dumps({"hardening_ssh_allow_users": ["someoneelse"],
+                                                     "hardening_firewall_admin_networks": ["192.0.2.0/24"]})],
+                r"(?=.*Refusing to apply an SSH config that locks out 'deploy': not in hardening_ssh_allow_users \['someoneelse'\])"
+                r"(?=.*does not hold 10\.89\.\d+\.1, the address Ansible connects from)"),
+    # Both rule problems in one run: a port out of range, a group the inventory does not have.
+    "malformed-rule": (["--limit", "lb1,app1", "-e", json.dumps({"hardening_firewall_rules": [
+                           {"name": "web", "port": 70000, "from_groups": ["api"]},
+                           {"name": "web2", "port": 80, "from_groups": ["no_such_group"]}]})],
+                       r"(?=.*Malformed rule in hardening_firewall_rules: .*port \(1-65535\))(?=.*unknown here \['no_such_group'\])"),
     "postgres-synchronous-mode": (["--limit", "postgres", "-e", "postgres_replication_synchronous_mode=all"],
                                   r"postgres_replication_synchronous_mode.*(all|choices)"),
     "redis-quorum": (["--limit", "redis", "-e", "redis_sentinel_quorum=4"], r"redis_sentinel_quorum"),
