@@ -9,6 +9,10 @@ import pytest
 
 from conftest import recap
 
+# A port out of range and a group the inventory does not have (one problem list reports both).
+BAD_RULES = [{"name": "web", "port": 70000, "from_groups": ["api"]},
+             {"name": "web2", "port": 80, "from_groups": ["no_such_group"]}]
+
 # One line per case: extra arguments (each limited to the hosts whose preflight judges it, so a case
 # costs one short first play), the message expected (a regular expression on flattened output).
 CASES = {
@@ -18,10 +22,7 @@ CASES = {
                                                      "hardening_firewall_admin_networks": ["192.0.2.0/24"]})],
                 r"(?=.*Refusing to apply an SSH config that locks out 'deploy': not in hardening_ssh_allow_users \['someoneelse'\])"
                 r"(?=.*does not hold 10\.89\.\d+\.1, the address Ansible connects from)"),
-    # Both rule problems in one run: a port out of range, a group the inventory does not have.
-    "malformed-rule": (["--limit", "lb1,app1", "-e", json.dumps({"hardening_firewall_rules": [
-                           {"name": "web", "port": 70000, "from_groups": ["api"]},
-                           {"name": "web2", "port": 80, "from_groups": ["no_such_group"]}]})],
+    "malformed-rule": (["--limit", "lb1,app1", "-e", json.dumps({"hardening_firewall_rules": BAD_RULES})],
                        r"(?=.*Malformed rule in hardening_firewall_rules: .*port \(1-65535\))(?=.*unknown here \['no_such_group'\])"),
     "postgres-synchronous-mode": (["--limit", "postgres", "-e", "postgres_replication_synchronous_mode=all"],
                                   r"postgres_replication_synchronous_mode.*(all|choices)"),
