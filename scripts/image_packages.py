@@ -37,9 +37,9 @@ DOWNLOAD = [
     ("haproxy", "vars/main.yml", ["__haproxy_packages", "__haproxy_keepalived_packages"]),
 ]
 # Not in a role: syslog forwarding (hardening_remote_syslog_host), the
-# clients the scenarios probe with, and the audit tool their verify runs.
+# clients the scenarios probe with, and the audit tools their verify runs.
 DOWNLOAD_EXTRA = ["rsyslog", "postgresql-common", "lynis", "postgresql-client-15", "redis-tools",
-                  "python3-psycopg", "python3-redis", "openssh-client"]
+                  "python3-psycopg", "python3-redis", "openssh-client", "testssl.sh"]
 
 
 def _load(path: Path) -> dict:

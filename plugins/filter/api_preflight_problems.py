@@ -15,7 +15,8 @@ description:
   - Secrets shorter than the seed's minimum lengths (C(JWT_SECRET_KEY) 64, C(ENCRYPTION_KEY) 32,
     C(SESSION_SECRET) 32, C(REDIS_PASSWORD) 32), secrets with a quote, a backslash, a dollar sign or a line
     break (the env file is read by systemd and by a shell), C(DEBUG) on in production, a PostgreSQL
-    connection that does not verify the server or has no client certificate, a release without a version or
+    connection that does not verify the server or has no client certificate, a database user the CA may not
+    renew a client certificate for, a release without a version or
     a source, fewer than two releases kept, and worker settings out of range.
 author: tdah.platform maintainers (@tdah-platform)
 options:
@@ -24,7 +25,9 @@ options:
       The settings: V(environment), V(debug), V(secrets) (name to value), V(min_lengths) (name to length),
       V(release) (V(version), V(source), V(wheelhouse)), V(releases_keep), V(workers), V(max_requests),
       V(max_requests_jitter), V(port), V(db_ssl_mode), V(db_client_certificate), V(db_hosts),
-      V(redis_sentinels), V(redis_host), V(password_min_length), V(db_password), V(owner_password).
+      V(redis_sentinels), V(redis_host), V(password_min_length), V(db_password), V(owner_password),
+      V(db_user) and V(ca_allowed_names) (the host's C(tls_ca_allowed_names): the client certificate's common
+      name is the database user, which the CA renews only when the inventory allows it).
     type: dict
     required: true
 """
@@ -87,6 +90,12 @@ def api_preflight_problems(settings: dict) -> list:
         problems.append(f"api_db_ssl_mode must be verify-full (is {settings.get('db_ssl_mode')!r})")
     if not settings.get("db_client_certificate"):
         problems.append("api_db_client_certificate must name the client certificate PostgreSQL checks")
+    db_user = settings.get("db_user")
+    allowed = settings.get("ca_allowed_names")
+    if db_user and allowed is not None and db_user not in allowed and f"DNS:{db_user}" not in allowed:
+        problems.append(f"tls_ca_allowed_names must hold {db_user} on the API hosts: the client certificate names the "
+                        "database user (api_db_user), and the CA renews a certificate only for names the inventory "
+                        "allows the host")
     if not settings.get("db_hosts"):
         problems.append("api_db_hosts is empty: name the PostgreSQL nodes (default: the postgres group)")
     redis_host = str(settings.get("redis_host") or "")

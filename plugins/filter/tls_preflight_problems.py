@@ -8,7 +8,8 @@ short_description: Preflight check of the tls role's variables and certificate r
 version_added: 0.1.0
 description:
   - Returns one message per problem the role's argument spec cannot say. The renewal fraction, the CA's and the
-    certificates' lifetimes, the CA host and file name, the CA passphrase's length, the renewal timer's settings;
+    certificates' lifetimes, the CA host and file name, the CA passphrase's length, the renewal timer's settings,
+    the revocation list's URL and lifetimes;
     each request's name (a file base name, not requested twice, not the CA's), lifetime and IP addresses; each
     normalized request's names (a server certificate needs one) and, for ACME, the account contact, the terms,
     DNS names only and challenge hosts of the inventory.
@@ -27,8 +28,8 @@ options:
   settings:
     description: >-
       V(renew_remaining_fraction), V(ca_validity_days), V(validity_days), V(ca_host), V(ca_name), V(ca_passphrase),
-      V(renewal_timer_enabled), V(renewal_timer_directory), V(renewal_timer_command) and V(acme) (V(contact),
-      V(terms_agreed)).
+      V(renewal_timer_enabled), V(renewal_timer_directory), V(renewal_timer_command), V(acme) (V(contact),
+      V(terms_agreed)) and V(crl) (V(url), V(validity_days), V(renew_days)).
     type: dict
     required: true
   hosts:

@@ -46,6 +46,16 @@ def settings_problems(settings: Mapping, hosts: Iterable[str]) -> list[str]:
                             f"(is '{directory}')")
         if not settings.get("renewal_timer_command"):
             problems.append("tls_renewal_timer_command must not be empty")
+    crl = settings.get("crl") or {}
+    url = str(crl.get("url") or "")
+    if url:
+        if not re.match(r"^http://[A-Za-z0-9.\[\]:-]+/[^\s?#]+$", url):
+            problems.append(f"tls_crl_url must be an http:// URL with a path, e.g. http://www.example.org/"
+                            f"{settings.get('ca_name')}.crl (is '{url}'; clients fetch a CRL over plain HTTP)")
+        validity, renew = int(_number(crl.get("validity_days"))), int(_number(crl.get("renew_days")))
+        if not 0 < renew < validity:
+            problems.append(f"tls_crl_renew_days ({crl.get('renew_days')}) must be at least 1 and less than "
+                            f"tls_crl_validity_days ({crl.get('validity_days')})")
     return problems
 
 

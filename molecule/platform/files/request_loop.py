@@ -3,7 +3,8 @@
 GETs PATH on each target in turn, each on a new connection (as a load balancer's checks and
 most clients do), until the stop file appears or SECONDS pass; then writes a JSON report to OUT
 (atomically): requests and failures per target, the versions each target answered in the order
-they changed, the first failures with their reasons.
+they changed, when each was first and last seen, how long an earlier version still answered after
+the last one first did (mixed_seconds), the first failures with their reasons.
 With --ca and --name the targets are HTTPS (the name sent by SNI and verified); --interval paces
 the rounds (a load balancer's per-source rate limit). The report also gives the longest gap: the
 longest time between two answered requests of a target, the outage a client saw.
@@ -44,7 +45,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.0)
     args = parser.parse_args()
     context = ssl.create_default_context(cafile=args.ca) if args.ca else None
-    stats = {target: {"requests": 0, "failed": 0, "versions": [], "longest_gap_seconds": 0.0, "last_ok": None}
+    stats = {target: {"requests": 0, "failed": 0, "versions": [], "seen": {}, "longest_gap_seconds": 0.0, "last_ok": None}
              for target in args.target}
     errors = []
     started = time.monotonic()
@@ -66,6 +67,7 @@ def main() -> None:
                 if not entry["versions"] or entry["versions"][-1] != version:
                     entry["versions"].append(version)
                 now = time.monotonic()
+                entry["seen"].setdefault(version, [round(now - started, 2)] * 2)[1] = round(now - started, 2)
                 if entry["last_ok"] is not None:
                     entry["longest_gap_seconds"] = max(entry["longest_gap_seconds"], round(now - entry["last_ok"], 2))
                 entry["last_ok"] = now
@@ -77,6 +79,11 @@ def main() -> None:
             time.sleep(args.interval)
     for entry in stats.values():
         del entry["last_ok"]
+        # How long the target answered with an earlier version after it first answered with its last one
+        # (a graceful reload: the old workers finish what they accepted while the new ones serve).
+        final = entry["versions"][-1] if entry["versions"] else None
+        earlier = [last for version, (_first, last) in entry["seen"].items() if version != final]
+        entry["mixed_seconds"] = round(max(0.0, max(earlier) - entry["seen"][final][0]), 2) if final and earlier else 0.0
     report = {"seconds": round(time.monotonic() - started, 1),
               "stopped_by": "stop file" if os.path.exists(args.stop) else "time limit",
               "requests": sum(e["requests"] for e in stats.values()),

@@ -7,9 +7,13 @@ the read port to the replica, the Redis port to the master; they are closed to t
 the stats port answers monitoring only. keepalived gives the VIP to exactly one load balancer."""
 from __future__ import annotations
 
+import base64
+import datetime
 import json
+from urllib.parse import urlsplit
 
 from conftest import parse_json, probe_script
+from cryptography import x509
 
 # An HTTPS client with the lab's CA, the platform's name sent by SNI and
 # checked against the certificate, the address given apart (no DNS needed).
@@ -66,6 +70,26 @@ for name, (port, kind) in args["ports"].items():
         tls.close()
     except (OSError, ssl.SSLError, AssertionError) as exc:
         out[name] = f"{type(exc).__name__}: {exc}"
+print(json.dumps(out))
+'''
+
+
+# The public certificate as served (DER), then a plain HTTP GET through the
+# VIP with the Host a URL names; bodies come back base64-encoded.
+FETCH = r'''
+import base64, http.client, json, socket, ssl
+args = json.loads(%r)
+out = {}
+if args.get("ca"):
+    context = ssl.create_default_context(cafile=args["ca"])
+    with context.wrap_socket(socket.create_connection((args["vip"], 443), timeout=10), server_hostname=args["name"]) as tls:
+        out["certificate"] = base64.b64encode(tls.getpeercert(binary_form=True)).decode()
+if args.get("path"):
+    connection = http.client.HTTPConnection(args["vip"], 80, timeout=10)
+    connection.request("GET", args["path"], headers={"Host": args["host"]})
+    response = connection.getresponse()
+    out.update(status=response.status, type=response.getheader("content-type"),
+               body=base64.b64encode(response.read()).decode())
 print(json.dumps(out))
 '''
 
@@ -181,3 +205,83 @@ def test_exactly_one_load_balancer_holds_the_vip(lab, remote):
         if f" {lab['vars']['vip']}/" in result.stdout:
             holders.append(name)
     assert len(holders) == 1, holders
+
+
+def test_the_certificate_names_the_ca_s_revocation_list_which_the_load_balancers_serve_signed(lab, stranger):
+    """A client that checks revocation finds the list the certificate names, over plain HTTP through the
+    VIP, signed by the CA that issued the certificate, current, and not listing the certificate."""
+    ca_path = _stranger_ca(lab, stranger)
+    with open(lab["root"] + "/.cache/" + lab["lab"] + "/ca/tdah-internal-ca.crt", "rb") as handle:
+        ca = x509.load_pem_x509_certificate(handle.read())
+    vip, name = lab["vars"]["vip"], lab["vars"]["public_name"]
+    served = parse_json(stranger(FETCH % json.dumps({"ca": ca_path, "vip": vip, "name": name})))
+    certificate = x509.load_der_x509_certificate(base64.b64decode(served["certificate"]))
+    points = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    urls = [n.value for point in points for n in point.full_name or [] if isinstance(n, x509.UniformResourceIdentifier)]
+    assert len(urls) == 1 and urls[0].startswith("http://"), urls
+    url = urlsplit(urls[0])
+    assert url.hostname == name, urls
+    fetched = parse_json(stranger(FETCH % json.dumps({"vip": vip, "path": url.path, "host": url.netloc})))
+    assert fetched["status"] == 200 and fetched["type"] == "application/pkix-crl", {**fetched, "body": "..."}
+    crl = x509.load_der_x509_crl(base64.b64decode(fetched["body"]))
+    assert crl.issuer == ca.subject and crl.is_signature_valid(ca.public_key())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    assert crl.last_update_utc <= now < crl.next_update_utc - datetime.timedelta(days=1), (crl.last_update_utc, crl.next_update_utc)
+    assert crl.get_revoked_certificate_by_serial_number(certificate.serial_number) is None
+    # Any other path on :80 still redirects to HTTPS (the responder serves the list and challenges only).
+    other = parse_json(stranger(FETCH % json.dumps({"vip": vip, "path": url.path + ".bak", "host": url.netloc})))
+    assert other["status"] in (301, 302, 308), {**other, "body": "..."}
+
+
+# testssl.sh (Debian's) from the image's apt cache, against the VIP with the
+# platform's name and the lab's CA added to its trust stores; prints its
+# findings (the JSON file).
+TESTSSL = r'''
+import json, os, subprocess, sys
+args = json.loads(%r)
+subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "--no-download", "testssl.sh"],
+               check=True, capture_output=True, env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+if os.path.exists("/tmp/testssl.json"):
+    os.remove("/tmp/testssl.json")
+done = subprocess.run(["testssl", "--quiet", "--color", "0", "--warnings", "batch", "--jsonfile", "/tmp/testssl.json",
+                       "--add-ca", args["ca"], "--ip", args["vip"], "https://" + args["name"] + "/"],
+                      capture_output=True, text=True, timeout=600)
+sys.stderr.write(done.stdout[-4000:])
+print(json.dumps(json.load(open("/tmp/testssl.json"))))
+'''
+
+
+def test_testssl_finds_nothing_high_or_critical_and_no_protocol_below_tls_1_2(lab, stranger):
+    ca = _stranger_ca(lab, stranger)
+    run = stranger(TESTSSL % json.dumps({"ca": ca, "vip": lab["vars"]["vip"], "name": lab["vars"]["public_name"]}), timeout=700)
+    findings = parse_json(run)
+    by_id = {item["id"]: item for item in findings}
+    assert "TLS1_2" in by_id and "offered" in by_id["TLS1_2"]["finding"], (by_id.get("TLS1_2"), run.stderr)
+    for old in ("SSLv2", "SSLv3", "TLS1", "TLS1_1"):
+        assert by_id[old]["finding"].startswith("not offered"), by_id[old]
+    bad = [f"{item['id']} ({item['severity']}): {item['finding']}" for item in findings
+           if item.get("severity") in ("HIGH", "CRITICAL")]
+    assert not bad, bad
+    # The checks that rated revocation ran and found the CRL the certificate names.
+    assert by_id["cert_crlDistributionPoints"]["finding"].startswith("http://"), by_id["cert_crlDistributionPoints"]
+
+
+def test_acme_challenges_reach_the_responder_on_whichever_load_balancer_holds_the_vip(lab, remote, stranger):
+    """The ACME server's HTTP-01 request comes to the public name on :80: HAProxy sends it to the tls role's
+    responder on the same host. A token is put on both load balancers, as the tls role does for an order."""
+    token = "tdah-verify-" + base64.urlsafe_b64encode(datetime.datetime.now().isoformat().encode()).decode().rstrip("=")
+    path = f"/var/lib/tdah-acme/.well-known/acme-challenge/{token}"
+    for name in lab["groups"]["loadbalancers"]:
+        put = remote(name).run(f"tee {path} >/dev/null", sudo=True, input=token + ".thumbprint")
+        assert put.returncode == 0, put.stderr
+    try:
+        host = lab["vars"]["public_name"]
+        got = parse_json(stranger(FETCH % json.dumps({"vip": lab["vars"]["vip"], "path": f"/.well-known/acme-challenge/{token}",
+                                                      "host": host})))
+        assert got["status"] == 200 and base64.b64decode(got["body"]) == (token + ".thumbprint").encode(), got
+        missing = parse_json(stranger(FETCH % json.dumps({"vip": lab["vars"]["vip"], "path": "/.well-known/acme-challenge/none",
+                                                          "host": host})))
+        assert missing["status"] == 404, missing
+    finally:
+        for name in lab["groups"]["loadbalancers"]:
+            remote(name).run(f"rm -f {path}", sudo=True)

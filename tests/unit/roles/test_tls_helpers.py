@@ -74,6 +74,41 @@ def test_responder_refuses_everything_else(responder, path):
     assert b"not for the ACME server" not in body
 
 
+def _crl(path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "crl-test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(name).last_update(now)
+           .next_update(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    path.write_bytes(b"# the CA's revocation list\n" + crl.public_bytes(serialization.Encoding.PEM))
+    return crl.public_bytes(serialization.Encoding.DER)
+
+
+def test_responder_serves_the_crl_as_der_and_only_by_its_name(responder, tmp_path):
+    module = _load_responder()
+    crl_file = tmp_path / "tdah-internal-ca.crl"
+    der = _crl(crl_file)
+    handler = module.ChallengeHandler
+    server = module.Server(("127.0.0.1", 0), type("WithCrl", (handler,), {"webroot": str(tmp_path / "webroot"),
+                                                                          "crl": str(crl_file)}))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        assert _get(port, "/tdah-internal-ca.crl") == (200, der)
+        assert x509.load_der_x509_crl(der).next_update_utc is not None
+        assert _get(port, "/tdah-internal-ca.crl", "HEAD") == (200, b"")
+        assert _get(port, "/.well-known/acme-challenge/tok-EN_123") == (200, b"tok-EN_123.thumbprint")
+        assert _get(port, "/other.crl")[0] == 404
+        crl_file.write_text("not a CRL", encoding="ascii")
+        assert _get(port, "/tdah-internal-ca.crl")[0] == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+    # Without a CRL configured, the name is just another unknown path.
+    assert _get(responder, "/tdah-internal-ca.crl")[0] == 404
+
+
 def _certificate(path, not_before, not_after):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "metrics-test")])

@@ -15,7 +15,7 @@ GOOD = {
     "release": {"version": "0.1.0", "source": "/src/app", "wheelhouse": ""}, "releases_keep": 3,
     "workers": 4, "max_requests": 1000, "max_requests_jitter": 100, "port": 8000,
     "db_ssl_mode": "verify-full", "db_client_certificate": "api-postgres", "db_hosts": ["pg1"],
-    "redis_sentinels": ["redis1:26379"],
+    "redis_sentinels": ["redis1:26379"], "db_user": "app_user", "ca_allowed_names": ["app_user"],
 }
 
 
@@ -44,10 +44,16 @@ def test_good_input_has_no_problem():
     ({"extra_environment": {"lower": "x"}}, "api_extra_environment: lower must be"),
     ({"extra_environment": {"FEATURE": "a$b"}}, "api_extra_environment: FEATURE must be"),
     ({"port": "http"}, "api_port must be an integer"),
+    ({"ca_allowed_names": []}, "tls_ca_allowed_names must hold app_user"),
+    ({"ca_allowed_names": ["DNS:app_owner"]}, "tls_ca_allowed_names must hold app_user"),
 ])
 def test_each_problem_is_named(change, message):
     problems = api_preflight_problems({**GOOD, **change})
     assert any(message in problem for problem in problems), problems
+
+
+def test_the_database_user_may_be_allowed_with_its_dns_prefix():
+    assert api_preflight_problems({**GOOD, "ca_allowed_names": ["IP:10.0.0.9", "DNS:app_user"]}) == []
 
 
 def test_debug_is_allowed_outside_production():

@@ -8,7 +8,8 @@ from ansible_collections.tdah.platform.plugins.filter.tls_preflight_problems imp
 SETTINGS = {"renew_remaining_fraction": 0.3333, "ca_validity_days": 3650, "validity_days": 365, "ca_host": "localhost",
             "ca_name": "tdah-internal-ca", "ca_passphrase": "", "renewal_timer_enabled": False,
             "renewal_timer_directory": "", "renewal_timer_command": ["ansible-playbook"],
-            "acme": {"contact": ["mailto:ops@example.org"], "terms_agreed": True}}
+            "acme": {"contact": ["mailto:ops@example.org"], "terms_agreed": True},
+            "crl": {"url": "http://app.example.org/tdah-internal-ca.crl", "validity_days": 30, "renew_days": 10}}
 HOSTS = ["web1", "ca1", "lb1"]
 
 
@@ -23,6 +24,10 @@ def test_good_input_has_no_problem():
     assert preflight_problems([{"name": "web"}], [_cert()], SETTINGS, HOSTS) == []
 
 
+def test_no_crl_needs_no_crl_settings():
+    assert preflight_problems([{"name": "web"}], [_cert()], {**SETTINGS, "crl": {"url": ""}}, HOSTS) == []
+
+
 @pytest.mark.parametrize("change, message", [
     ({"renew_remaining_fraction": 1.5}, "tls_renew_remaining_fraction must be between 0 and 1 (is 1.5)"),
     ({"ca_validity_days": 365}, "tls_ca_validity_days (365) must be longer than tls_validity_days (365)"),
@@ -34,6 +39,11 @@ def test_good_input_has_no_problem():
      "tls_renewal_timer_directory must be the absolute path of the project checkout on the CA host (is 'ops')"),
     ({"renewal_timer_enabled": True, "ca_host": "ca1", "renewal_timer_directory": "/srv/ops", "renewal_timer_command": []},
      "tls_renewal_timer_command must not be empty"),
+    ({"crl": {"url": "https://app.example.org/ca.crl", "validity_days": 30, "renew_days": 10}},
+     "tls_crl_url must be an http:// URL with a path"),
+    ({"crl": {"url": "http://app.example.org/", "validity_days": 30, "renew_days": 10}}, "tls_crl_url must be an http:// URL"),
+    ({"crl": {"url": "http://app.example.org/ca.crl", "validity_days": 10, "renew_days": 10}},
+     "tls_crl_renew_days (10) must be at least 1 and less than tls_crl_validity_days (10)"),
 ])
 def test_each_bad_setting_is_named(change, message):
     problems = preflight_problems([{"name": "web"}], [_cert()], {**SETTINGS, **change}, HOSTS)
