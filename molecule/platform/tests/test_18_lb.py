@@ -285,3 +285,19 @@ def test_acme_challenges_reach_the_responder_on_whichever_load_balancer_holds_th
     finally:
         for name in lab["groups"]["loadbalancers"]:
             remote(name).run(f"rm -f {path}", sudo=True)
+
+
+def test_a_reload_hands_the_servers_states_to_the_new_process(lab, remote):
+    """The new process of a reload starts with the replica DOWN on the PostgreSQL write port and the Redis
+    replicas DOWN on the master port, from the states the old one saved: without them it would route to
+    every server until its first checks. Reloaded on the load balancer that does not hold the VIP."""
+    vip = lab["vars"]["vip"]
+    holds = {name: f" {vip}/" in remote(name).run("ip -o -4 addr show").stdout for name in lab["groups"]["loadbalancers"]}
+    other = remote(next(name for name, held in holds.items() if not held))
+    done = other.run("sh -c 'since=$(date +%s.%N); systemctl reload haproxy.service && sleep 1 "
+                     "&& journalctl -u haproxy.service --since @$since -o cat --no-pager'", sudo=True)
+    assert done.returncode == 0, done.stderr
+    restored = [line for line in done.stdout.splitlines() if "changed from server-state after a reload" in line]
+    assert len([x for x in restored if "Server postgres_write/" in x]) == len(lab["groups"]["postgres"]) - 1, done.stdout
+    assert len([x for x in restored if "Server redis_master/" in x]) == len(lab["groups"]["redis"]) - 1, done.stdout
+    assert "Can't open global server state file" not in done.stdout, done.stdout
