@@ -25,7 +25,7 @@ def _admin_socket(path, answer: bytes):
     server.listen(1)
 
     def serve():
-        connection, _ = server.accept()
+        connection, _address = server.accept()
         with connection:
             assert connection.recv(100) == b"show servers state\n"
             connection.sendall(answer)
